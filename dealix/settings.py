@@ -1,0 +1,100 @@
+"""One ``Settings`` object for the whole system, read from ``DEALIX_*`` environment variables.
+
+Embedded defaults run on one machine with no network and no keys; every scale-out part
+(PostgreSQL, a Qdrant server, an OpenAI-compatible model, Langfuse) is switched on by a setting.
+Read it through :func:`get_settings`, which tests override with ``get_settings.cache_clear()``
+after changing the environment, or by building ``Settings(...)`` directly.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PLACEHOLDERS = frozenset({"changeme", "change-me", "secret", "password", "xxx", "todo", "dev", "test"})
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Secrets are ``SecretStr`` and never have a default value in code."""
+
+    model_config = SettingsConfigDict(env_prefix="DEALIX_", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".dealix"), description="SQLite files, vectors and the outbox.")
+    database_url: str | None = Field(
+        default=None, description="Empty: SQLite in data_dir. A postgresql:// URL: the PostgreSQL twin."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs approval tokens, the audit head and PII pseudonyms. "
+        "Unset: a random key is created once in data_dir/secret.key (mode 0600).",
+    )
+    policy_file: Path | None = Field(default=None, description="Override of the bundled policy file.")
+    approval_ttl_hours: float = Field(default=48.0, gt=0, description="An approval expires after this.")
+    timezone: str = "Asia/Riyadh"
+
+    # Live flags: off unless explicitly set, and even then every live action needs an approval.
+    live_whatsapp: bool = False
+    live_calendar: bool = False
+
+    # Model: the offline deterministic model unless an OpenAI-compatible endpoint is configured.
+    model: str = Field(default="offline", description="'offline' or 'openai:MODEL_NAME'.")
+    openai_base_url: str | None = None
+    openai_api_key: SecretStr | None = None
+
+    # Tracing: off unless Langfuse keys are configured.
+    langfuse_public_key: SecretStr | None = None
+    langfuse_secret_key: SecretStr | None = None
+    langfuse_host: str | None = None
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+
+    @field_validator("secret_key", "openai_api_key", "langfuse_secret_key")
+    @classmethod
+    def _refuse_placeholders(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip().lower() in _PLACEHOLDERS:
+            raise ValueError("a placeholder is not a secret: set a real value or leave it unset")
+        return value
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "dealix.db"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def uses_postgres(self) -> bool:
+        return bool(self.database_url) and str(self.database_url).startswith(("postgres://", "postgresql"))
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.outbox_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+    def signing_key(self) -> bytes:
+        """The key behind approval tokens and the audit head; created once per data dir if unset."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        self.ensure_data_dir()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process created it first: use theirs
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_hex(32))
+        return path.read_text().strip().encode()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

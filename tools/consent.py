@@ -1,0 +1,159 @@
+"""Consent registry: per contact and channel, who agreed to what, on which lawful basis, and when.
+
+It is an input to policy, append-only (history is evidence), and an opt-out wins over everything:
+the latest opt-out on the channel, or on ``all`` channels, beats any opt-in recorded before it.
+A later, explicit opt-in (with its source) restores contact on that channel only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from enum import StrEnum
+from typing import Literal
+
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field
+
+from tools.models import Channel
+from tools.store import Store
+
+
+class LawfulBasis(StrEnum):
+    """PDPL lawful bases Dealix records."""
+
+    consent = "consent"
+    contract = "contract"
+    legitimate_interest = "legitimate_interest"
+    legal_obligation = "legal_obligation"
+
+
+ConsentValue = Literal["opt_in", "opt_out"]
+
+
+class ConsentRecord(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    tenant: str = Field(min_length=1)
+    contact_id: str = Field(min_length=1)
+    channel: Channel
+    status: ConsentValue
+    lawful_basis: LawfulBasis = LawfulBasis.consent
+    source: str = Field(min_length=1, description="Where the consent came from: form id, call note, email.")
+    recorded_at: datetime
+    address: str | None = Field(
+        default=None, description="The phone or email the consent was given for; a send goes only there."
+    )
+    quiet_start: time | None = Field(default=None, description="Contact's own quiet hours start, local time.")
+    quiet_end: time | None = None
+    max_per_week: int | None = Field(default=None, ge=0, description="Contact's own frequency cap.")
+
+
+class ConsentState(BaseModel):
+    """What the registry says now about one contact on one channel."""
+
+    model_config = ConfigDict(frozen=True)
+
+    contact_id: str
+    channel: Channel
+    status: Literal["opt_in", "opt_out", "none"]
+    lawful_basis: LawfulBasis | None = None
+    source: str | None = None
+    recorded_at: datetime | None = None
+    address: str | None = None
+    max_per_week: int | None = None
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+
+    @property
+    def opted_out(self) -> bool:
+        return self.status == "opt_out"
+
+    @property
+    def opted_in(self) -> bool:
+        return self.status == "opt_in"
+
+
+class ConsentRegistry:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def record(self, record: ConsentRecord) -> None:
+        with self._store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO consent_events (tenant, contact_id, channel, status, lawful_basis, source,"
+                " recorded_at, address, quiet_start, quiet_end, max_per_week) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    record.tenant, record.contact_id, record.channel.value, record.status,
+                    record.lawful_basis.value, record.source, record.recorded_at.isoformat(),
+                    normalise_address(record.address) if record.address else None,
+                    record.quiet_start.isoformat() if record.quiet_start else None,
+                    record.quiet_end.isoformat() if record.quiet_end else None,
+                    record.max_per_week,
+                ),
+            )
+
+    def state(self, tenant: str, contact_id: str, channel: Channel) -> ConsentState:
+        with self._store.read() as conn:
+            rows = conn.execute(
+                "SELECT * FROM consent_events WHERE tenant = ? AND contact_id = ? AND channel IN (?, 'all')"
+                " ORDER BY id DESC",
+                (tenant, contact_id, channel.value),
+            ).fetchall()
+        if not rows:
+            return ConsentState(contact_id=contact_id, channel=channel, status="none")
+        # An opt-out on 'all' is final for every channel until the channel itself is opted in again later.
+        latest = rows[0]
+        if latest["channel"] == Channel.all.value and latest["status"] == "opt_in":
+            # A blanket opt-in does not grant a channel that was opted out on its own after it.
+            specific = [r for r in rows if r["channel"] == channel.value]
+            if specific and specific[0]["status"] == "opt_out":
+                latest = specific[0]
+        return ConsentState(
+            contact_id=contact_id,
+            channel=channel,
+            status=latest["status"],
+            lawful_basis=LawfulBasis(latest["lawful_basis"]),
+            source=latest["source"],
+            recorded_at=datetime.fromisoformat(latest["recorded_at"]),
+            address=latest["address"],
+            max_per_week=latest["max_per_week"],
+            quiet_start=time.fromisoformat(latest["quiet_start"]) if latest["quiet_start"] else None,
+            quiet_end=time.fromisoformat(latest["quiet_end"]) if latest["quiet_end"] else None,
+        )
+
+    def history(self, tenant: str, contact_id: str) -> list[ConsentRecord]:
+        with self._store.read() as conn:
+            rows = conn.execute(
+                "SELECT * FROM consent_events WHERE tenant = ? AND contact_id = ? ORDER BY id",
+                (tenant, contact_id),
+            ).fetchall()
+        return [
+            ConsentRecord(
+                tenant=r["tenant"], contact_id=r["contact_id"], channel=Channel(r["channel"]),
+                status=r["status"], lawful_basis=LawfulBasis(r["lawful_basis"]), source=r["source"],
+                recorded_at=datetime.fromisoformat(r["recorded_at"]), max_per_week=r["max_per_week"],
+                address=r["address"],
+                quiet_start=time.fromisoformat(r["quiet_start"]) if r["quiet_start"] else None,
+                quiet_end=time.fromisoformat(r["quiet_end"]) if r["quiet_end"] else None,
+            )
+            for r in rows
+        ]
+
+
+def normalise_address(address: str) -> str:
+    """Emails lower-cased; phone numbers in any Saudi spelling to E.164."""
+    text = address.strip()
+    if "@" in text:
+        return text.lower()
+    try:
+        parsed = phonenumbers.parse(text, "SA")
+    except phonenumbers.NumberParseException:
+        return text
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def same_address(recipient: object, consented: str | None) -> bool:
+    """True when a message's recipient is the very address the contact opted in with."""
+    if not isinstance(recipient, str) or not recipient.strip() or not consented:
+        return False
+    return normalise_address(recipient) == normalise_address(consented)

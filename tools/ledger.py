@@ -1,0 +1,70 @@
+"""Side-effect ledger: an action executes at most once per (thread, tool call, argument digest).
+
+A row is written as ``started`` in the same transaction that consumes the approval, and becomes
+``done`` (with what was delivered) or ``failed`` after the connector returns. A retry or a resumed
+graph that reaches the same key gets the recorded result back instead of a second execution. A
+``started`` row with no result means the process died mid-execution: idempotent connectors (the
+outbox ones) are re-run under the same ledger id, which yields the same single file; others are
+reported ``in_doubt`` for a person to reconcile.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from tools.canonical import canonical_json, sha256_hex
+
+
+def effect_key(thread_id: str, tool_call_id: str, digest: str) -> str:
+    return sha256_hex(f"{thread_id}|{tool_call_id}|{digest}")
+
+
+def _new_ledger_id() -> str:
+    return f"L{uuid.uuid4().hex[:16]}"
+
+
+class SideEffectLedger:
+    def __init__(self, *, id_factory: Callable[[], str] = _new_ledger_id) -> None:
+        self._new_id = id_factory
+
+    def lookup(self, conn: sqlite3.Connection, key: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = conn.execute(
+            "SELECT * FROM side_effects WHERE effect_key = ?", (key,)
+        ).fetchone()
+        return row
+
+    def begin(self, conn: sqlite3.Connection, *, key: str, tenant: str, action: str,
+              contact_id: str | None, channel: str | None, approval_id: str | None, now: datetime) -> str:
+        ledger_id = self._new_id()
+        conn.execute(
+            "INSERT INTO side_effects (effect_key, ledger_id, tenant, action, contact_id, channel, approval_id,"
+            " status, started_at) VALUES (?,?,?,?,?,?,?,'started',?)",
+            (key, ledger_id, tenant, action, contact_id, channel, approval_id, now.isoformat()),
+        )
+        return ledger_id
+
+    def finish(self, conn: sqlite3.Connection, ledger_id: str, *, ok: bool, result: dict[str, Any],
+               now: datetime) -> None:
+        conn.execute(
+            "UPDATE side_effects SET status = ?, result = ?, finished_at = ? WHERE ledger_id = ?",
+            ("done" if ok else "failed", canonical_json(result), now.isoformat(), ledger_id),
+        )
+
+    def sends_since(self, conn: sqlite3.Connection, *, tenant: str, contact_id: str, channel: str,
+                    since: datetime) -> int:
+        row = conn.execute(
+            "SELECT COUNT(*) FROM side_effects WHERE tenant = ? AND contact_id = ? AND channel = ?"
+            " AND status IN ('started', 'done') AND started_at >= ?",
+            (tenant, contact_id, channel, since.isoformat()),
+        ).fetchone()
+        return int(row[0])
+
+
+def result_of(row: sqlite3.Row) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(row["result"]) if row["result"] else {}
+    return loaded
