@@ -1,0 +1,30 @@
+"""The ``dealix`` command line. Each command group lives in its own module; this file only wires."""
+
+from __future__ import annotations
+
+import typer
+
+from dealix.cli import registries
+from dealix.cli.audit import audit_app
+from dealix.cli.demo import demo
+from dealix.cli.policy import policy_app
+
+app = typer.Typer(
+    name="dealix",
+    help="Dealix — governed revenue execution for Saudi B2B teams (Arabic first).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+app.add_typer(policy_app, name="policy")
+app.add_typer(audit_app, name="audit")
+app.command("integrations")(registries.integrations)
+app.command("skills")(registries.skills)
+app.command("demo")(demo)
+
+try:  # the Targeting OS ships its own command group
+    from dealix.cli.targeting import targeting_app
+except ImportError:  # pragma: no cover - only while that package is absent
+    pass
+else:
+    app.add_typer(targeting_app, name="targeting")

@@ -1,0 +1,57 @@
+"""Builds the governed tool layer from settings: the one place that knows every concrete part.
+
+Nothing here runs at import; call :func:`build_gateway` (or :func:`open_store`) when you need one.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dealix.settings import Settings, get_settings
+from skills.registry import load_skills
+from tools.connectors import default_connectors
+from tools.gateway import Gateway, GatewayConfig, LiveFlags
+from tools.pii import PiiMasker
+from tools.policy import TenantOverlay, load_policy
+from tools.saudi_time import Clock, system_clock
+from tools.store import Store
+
+
+def open_store(settings: Settings | None = None) -> Store:
+    settings = settings or get_settings()
+    settings.ensure_data_dir()
+    return Store(settings.sqlite_path)
+
+
+def build_masker(settings: Settings | None = None) -> PiiMasker:
+    settings = settings or get_settings()
+    return PiiMasker(settings.signing_key())
+
+
+def build_gateway(
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    clock: Clock = system_clock,
+    overlays: dict[str, TenantOverlay] | None = None,
+) -> Gateway:
+    """A gateway over the bundled (or configured) policy, the skill registry and the offline connectors."""
+    settings = settings or get_settings()
+    settings.ensure_data_dir()
+    key = settings.signing_key()
+    return Gateway(
+        store=store or open_store(settings),
+        policy=load_policy(settings.policy_file),
+        skills=load_skills().actions_by_skill(),
+        connectors=default_connectors(),
+        key=key,
+        config=GatewayConfig(
+            outbox_dir=settings.outbox_dir,
+            approval_ttl=timedelta(hours=settings.approval_ttl_hours),
+            live=LiveFlags(whatsapp=settings.live_whatsapp, calendar=settings.live_calendar),
+            timezone=settings.timezone,
+        ),
+        overlays=overlays,
+        clock=clock,
+        masker=PiiMasker(key),
+    )
