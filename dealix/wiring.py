@@ -34,6 +34,7 @@ def build_gateway(
     store: Store | None = None,
     clock: Clock = system_clock,
     overlays: dict[str, TenantOverlay] | None = None,
+    extra_skills: dict[str, frozenset[str]] | None = None,
 ) -> Gateway:
     """A gateway over the bundled (or configured) policy, the skill registry and the offline connectors."""
     settings = settings or get_settings()
@@ -42,8 +43,8 @@ def build_gateway(
     return Gateway(
         store=store or open_store(settings),
         policy=load_policy(settings.policy_file),
-        skills=load_skills().actions_by_skill(),
-        connectors=default_connectors(),
+        skills={**load_skills().actions_by_skill(), **(extra_skills or {})},
+        connectors=default_connectors(import_root=settings.data_dir / "imports"),
         key=key,
         config=GatewayConfig(
             outbox_dir=settings.outbox_dir,

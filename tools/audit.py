@@ -33,12 +33,21 @@ def _new_event_id() -> str:
     return f"evt_{uuid.uuid4().hex[:20]}"
 
 
+# Fields the gateway itself produces (ids, digests, codes): never personal data, and masking a
+# hex digest that happens to hold a long digit run would corrupt the evidence.
+INTERNAL_KEYS = frozenset({
+    "digest", "policy_hash", "policy_version", "approval_id", "new_approval_id", "ledger_id", "event_id",
+    "thread_id", "tool_call_id", "mode", "reason_code", "skill", "requested_action", "role", "transport",
+    "contact_id",
+})
+
+
 def event_hash(*, seq: int, event_id: str, ts: str, tenant: str, kind: str, actor: str,
-               action: str | None, payload: dict[str, Any], prev_hash: str) -> str:
-    return sha256_hex(canonical_json({
-        "seq": seq, "event_id": event_id, "ts": ts, "tenant": tenant, "kind": kind,
-        "actor": actor, "action": action, "payload": payload, "prev_hash": prev_hash,
-    }))
+               action: str | None, payload_json: str, prev_hash: str) -> str:
+    """Hash over the event's header and the exact stored payload text."""
+    header = canonical_json({"seq": seq, "event_id": event_id, "ts": ts, "tenant": tenant, "kind": kind,
+                             "actor": actor, "action": action, "prev_hash": prev_hash})
+    return sha256_hex(header + "\n" + payload_json)
 
 
 class AuditLog:
@@ -52,17 +61,18 @@ class AuditLog:
     def append(self, conn: sqlite3.Connection, *, tenant: str, kind: str, actor: str,
                action: str | None, payload: dict[str, Any], ts: datetime) -> AuditEvent:
         """Append inside the caller's write transaction (``Store.transaction``)."""
-        masked = self._masker.mask(payload)
+        masked = {k: v if k in INTERNAL_KEYS else self._masker.mask(v, key=k) for k, v in payload.items()}
+        payload_json = canonical_json(masked)
         row = conn.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()
         seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
         event_id = self._new_id()
         ts_text = ts.isoformat()
         digest = event_hash(seq=seq, event_id=event_id, ts=ts_text, tenant=tenant, kind=kind,
-                            actor=actor, action=action, payload=masked, prev_hash=prev)
+                            actor=actor, action=action, payload_json=payload_json, prev_hash=prev)
         conn.execute(
             "INSERT INTO audit_events (seq, event_id, ts, tenant, kind, actor, action, payload, prev_hash, hash)"
             " VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (seq, event_id, ts_text, tenant, kind, actor, action, canonical_json(masked), prev, digest),
+            (seq, event_id, ts_text, tenant, kind, actor, action, payload_json, prev, digest),
         )
         conn.execute(
             "INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?)"
@@ -159,13 +169,11 @@ def _check_row(row: sqlite3.Row, expected_seq: int, prev: str) -> tuple[Problem,
         return "deleted_or_reordered", f"expected event {expected_seq}, found {row['seq']}"
     if row["prev_hash"] != prev:
         return "chain_broken", "prev_hash does not match the previous event's hash"
-    try:
-        payload = json.loads(row["payload"])
-    except (TypeError, ValueError):
-        return "unreadable", "payload is not valid JSON"
+    if not isinstance(row["payload"], str):
+        return "unreadable", "payload is not text"
     recomputed = event_hash(seq=row["seq"], event_id=row["event_id"], ts=row["ts"], tenant=row["tenant"],
-                            kind=row["kind"], actor=row["actor"], action=row["action"], payload=payload,
-                            prev_hash=row["prev_hash"])
+                            kind=row["kind"], actor=row["actor"], action=row["action"],
+                            payload_json=row["payload"], prev_hash=row["prev_hash"])
     if recomputed != row["hash"]:
         return "edited", "the event's content does not match its hash"
     return None

@@ -27,6 +27,7 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ \-]?[0-9A-Z]){11,30}\b")
 # A run of at least 7 digits, allowing one or two separators between digits, and a leading + or 00.
 _NUMBER_RUN = re.compile(r"(?<![\w+])(?:\+|00)?\d(?:[ \-.()]{0,2}\d){6,16}(?!\w)")
+_WORTH_SCANNING = re.compile(r"@|[0-9٠-٩۰-۹](?:[ \-.()]{0,2}[0-9٠-٩۰-۹]){6}")
 _SA_MOBILE = re.compile(r"^(?:00966|966|0)?5\d{8}$")
 _SA_ID = re.compile(r"^[12]\d{9}$")
 
@@ -52,8 +53,8 @@ class PiiMasker:
         return PiiMasker(self._key, names=[*self._names, *names])
 
     def mask_text(self, text: str) -> str:
-        if not text:
-            return text
+        if not text or (not self._names and not _WORTH_SCANNING.search(text)):
+            return text  # fast path: no '@' and no run of 7 digits, so nothing below could match
         ascii_digits = text.translate(_DIGITS)  # same length: positions line up with ``text``
         out = _EMAIL.sub(lambda m: self.tag("EMAIL", m.group(0).lower()), ascii_digits)
         out = _IBAN.sub(self._iban, out)

@@ -10,9 +10,12 @@ from rich.table import Table
 from dealix.cli.output import fail, print_json, stdout
 from dealix.settings import get_settings
 from dealix.wiring import build_gateway
+from tools.canonical import canonical_action
 from tools.errors import GatewayError
 from tools.models import Caller, Role, ToolCall
 from tools.policy import load_policy
+
+OPERATOR_SKILL = "operator_console"
 
 policy_app = typer.Typer(help="The action policy: what agents may do, and why.", no_args_is_help=True)
 
@@ -58,15 +61,21 @@ def check(
     action: Annotated[str, typer.Argument(help="Action id, e.g. whatsapp.send")],
     contact: Annotated[str | None, typer.Option("--contact", help="Contact id the action reaches.")] = None,
     role: Annotated[Role, typer.Option("--role", help="Role of the operator asking.")] = Role.sales_manager,
-    skill: Annotated[str, typer.Option("--skill", help="Skill on whose behalf to ask.")] = "execution_governor",
+    skill: Annotated[str | None, typer.Option(
+        "--skill", help="Skill on whose behalf to ask (least privilege applies). Default: the operator console, "
+        "which may ask about any action but never executes one.")] = None,
     tenant: Annotated[str, typer.Option("--tenant")] = "default",
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Ask the gateway for one decision. It is recorded in the audit log like any other."""
     caller = Caller(user_id=f"cli:{role.value}", tenant=tenant, role=role)
+    # A what-if question about the policy itself: the console skill may *ask* about this one action.
+    # ``decide`` records the decision and never executes, so this grants nothing that can run.
+    extra = {} if skill else {OPERATOR_SKILL: frozenset({canonical_action(action)})}
     try:
-        gateway = build_gateway()
-        result = gateway.decide(ToolCall(tenant=tenant, skill=skill, action=action, contact_id=contact,
+        gateway = build_gateway(extra_skills=extra)
+        result = gateway.decide(ToolCall(tenant=tenant, skill=skill or OPERATOR_SKILL, action=action,
+                                         contact_id=contact,
                                          thread_id="cli", tool_call_id="policy-check"),
                                 actor=caller.user_id)
     except GatewayError as error:
