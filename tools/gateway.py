@@ -193,13 +193,20 @@ class Gateway:
             return row_to_request(self.approvals.get_row(conn, approval_id, tenant))
 
     # ------------------------------------------------------------------ deciding
-    def _evaluate(self, call: ToolCall, now: datetime) -> tuple[str, ActionRule, Verdict, str]:
+    def _evaluate(self, call: ToolCall, now: datetime,
+                  conn: sqlite3.Connection | None = None) -> tuple[str, ActionRule, Verdict, str]:
+        """Gather the facts and evaluate; inside ``conn``'s transaction when given (so the rate count
+        and the write that follows it cannot interleave with another writer)."""
         action = canonical_action(call.action)
         rule = self.policy.rule(action)
         rate = self.policy.rate_limit(action)
-        with self.store.read() as conn:
-            rate_count = self._rates.count(conn, tenant=call.tenant, action=action,
-                                           channel=_channel_name(rule), now=now, per_seconds=rate.per_seconds)
+        if conn is None:
+            with self.store.read() as read_conn:
+                rate_count = self._rates.count(read_conn, tenant=call.tenant, action=action,
+                                               channel=_channel_name(rule), now=now, per_seconds=rate.per_seconds)
+        else:
+            rate_count = self._rates.count(conn, tenant=call.tenant, action=action, channel=_channel_name(rule),
+                                           now=now, per_seconds=rate.per_seconds)
         consent = self._consent(call, rule.channel or Channel.all)
         facts = Facts(
             skill_known=call.skill in self._skills,
@@ -224,9 +231,9 @@ class Gateway:
 
     def _decide(self, call: ToolCall, *, actor: str, run_drafts: bool) -> GatewayResult:
         now = self._clock()
-        action, rule, verdict, digest = self._evaluate(call, now)
         approval: ApprovalRequest | None = None
         with self.store.transaction() as conn:
+            action, rule, verdict, digest = self._evaluate(call, now, conn)
             if verdict.mode != Mode.blocked:
                 rate = self.policy.rate_limit(action)
                 self._rates.hit(conn, tenant=call.tenant, action=action, channel=_channel_name(rule),
