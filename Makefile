@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 eval: $(STAMP)
+	@$(BIN)/dealix eval --help >/dev/null 2>&1 || { echo "make eval: the agent eval suite (issue 8) is not built yet"; exit 2; }
 	$(BIN)/dealix eval
 
 clean:

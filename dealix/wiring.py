@@ -5,6 +5,7 @@ Nothing here runs at import; call :func:`build_gateway` (or :func:`open_store`) 
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 from dealix.settings import Settings, get_settings
@@ -26,6 +27,14 @@ def open_store(settings: Settings | None = None) -> Store:
 def build_masker(settings: Settings | None = None) -> PiiMasker:
     settings = settings or get_settings()
     return PiiMasker(settings.signing_key())
+
+
+def log_masker(settings: Settings | None = None) -> PiiMasker:
+    """The masker for logs; it never creates a data dir just to log (a fresh key then)."""
+    settings = settings or get_settings()
+    if settings.secret_key is not None or (settings.data_dir / "secret.key").exists():
+        return PiiMasker(settings.signing_key())
+    return PiiMasker(os.urandom(32))
 
 
 def build_gateway(

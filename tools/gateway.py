@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -346,12 +347,24 @@ class Gateway:
             return (verdict.reason_code, verdict)
         if not self._config.live.on(rule.live_flag):
             return ("live_flag_off", None)
-        if rule.respect_quiet_hours and not self.policy.quiet_hours.contains(now):
+        if rule.respect_quiet_hours and (not self.policy.quiet_hours.contains(now)
+                                         or self._contact_quiet(call, rule, now)):
             return ("quiet_hours", None)
         if rule.external and rule.channel is not None and call.contact_id is not None \
                 and self._over_cap(call, rule, now):
             return ("frequency_cap", None)
         return None
+
+    def _contact_quiet(self, call: ToolCall, rule: ActionRule, now: datetime) -> bool:
+        """The contact's own quiet hours (e.g. 13:00-16:00), on top of the policy's business hours."""
+        if call.contact_id is None or rule.channel is None:
+            return False
+        consent = self.consent.state(call.tenant, call.contact_id, rule.channel)
+        if consent.quiet_start is None or consent.quiet_end is None:
+            return False
+        local = now.astimezone(ZoneInfo(self.policy.quiet_hours.timezone)).time()
+        start, end = consent.quiet_start, consent.quiet_end
+        return start <= local < end if start <= end else (local >= start or local < end)
 
     def _over_cap(self, call: ToolCall, rule: ActionRule, now: datetime) -> bool:
         assert rule.channel is not None and call.contact_id is not None

@@ -8,6 +8,9 @@ from dealix.cli import registries
 from dealix.cli.audit import audit_app
 from dealix.cli.demo import demo
 from dealix.cli.policy import policy_app
+from dealix.logging import configure_logging
+from dealix.settings import get_settings
+from dealix.wiring import log_masker
 
 app = typer.Typer(
     name="dealix",
@@ -15,6 +18,13 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+@app.callback()
+def _setup() -> None:
+    """Dealix — governed revenue execution for Saudi B2B teams (Arabic first)."""
+    settings = get_settings()
+    configure_logging(log_masker(settings), settings.log_level)
+
 
 app.add_typer(policy_app, name="policy")
 app.add_typer(audit_app, name="audit")

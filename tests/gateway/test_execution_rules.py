@@ -140,3 +140,14 @@ def test_a_later_channel_opt_in_after_a_blanket_opt_out_restores_that_channel_on
     rig.opt_in("c1", "+966550001234", channel=Channel.whatsapp)
     assert rig.gateway.consent.state("t1", "c1", Channel.whatsapp).opted_in
     assert rig.gateway.consent.state("t1", "c1", Channel.email).opted_out
+
+
+def test_a_contacts_own_quiet_hours_are_respected(rig: Rig) -> None:
+    from datetime import time
+
+    rig.gateway = rig.make(live=LiveFlags(whatsapp=True))
+    rig.opt_in("c1", "+966550001234", quiet_start=time(10, 30), quiet_end=time(12, 0))
+    wa, token = _approve(rig)  # Sunday 11:00 in Riyadh: business hours, but the contact's quiet time
+    assert rig.gateway.execute(wa, approval_token=token).decision.reason_code == "quiet_hours"
+    rig.clock.advance(hours=1, minutes=30)  # 12:30
+    assert rig.gateway.execute(wa, approval_token=token).execution.status == "executed"  # type: ignore[union-attr]
