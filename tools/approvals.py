@@ -97,16 +97,8 @@ class ApprovalBook:
     def consume(self, conn: sqlite3.Connection, token: str, *, tenant: str, digest: str,
                 now: datetime) -> sqlite3.Row:
         """Check the token against the call's digest and spend it, inside the caller's transaction."""
-        approval_id, _, signature = token.partition(".")
-        row = conn.execute(
-            "SELECT * FROM approvals WHERE approval_id = ? AND tenant = ?", (approval_id, tenant)
-        ).fetchone()
-        if row is None or not signature or not verify_signature(self._key, _token_message(row), signature):
-            raise ApprovalError("رمز الموافقة غير صالح.", "Forged or unknown approval token.",
-                                code="approval_invalid")
-        if row["digest"] != digest:
-            raise ApprovalError("الموافقة لا تطابق هذا الإجراء أو معطياته.", "Approval digest mismatch.",
-                                code="approval_mismatch")
+        row = self._signed_row(conn, token, tenant=tenant, digest=digest)
+        approval_id = row["approval_id"]
         if row["status"] == "consumed":
             raise ApprovalError("استُخدمت هذه الموافقة من قبل.", "Approval already used.", code="approval_used")
         if row["status"] == "expired" or datetime.fromisoformat(row["expires_at"]) <= now:
@@ -125,8 +117,13 @@ class ApprovalBook:
 
     def verify(self, conn: sqlite3.Connection, token: str, *, tenant: str, digest: str) -> str:
         """Check a token's signature and digest without spending it; returns its approval id."""
+        approval_id: str = self._signed_row(conn, token, tenant=tenant, digest=digest)["approval_id"]
+        return approval_id
+
+    def _signed_row(self, conn: sqlite3.Connection, token: str, *, tenant: str, digest: str) -> sqlite3.Row:
+        """The approval a token names, if its signature is ours and it covers exactly ``digest``."""
         approval_id, _, signature = token.partition(".")
-        row = conn.execute(
+        row: sqlite3.Row | None = conn.execute(
             "SELECT * FROM approvals WHERE approval_id = ? AND tenant = ?", (approval_id, tenant)
         ).fetchone()
         if row is None or not signature or not verify_signature(self._key, _token_message(row), signature):
@@ -135,7 +132,7 @@ class ApprovalBook:
         if row["digest"] != digest:
             raise ApprovalError("الموافقة لا تطابق هذا الإجراء أو معطياته.", "Approval digest mismatch.",
                                 code="approval_mismatch")
-        return approval_id
+        return row
 
     # -- reading ----------------------------------------------------------------------------
     def pending(self, conn: sqlite3.Connection, *, tenant: str | None, now: datetime) -> list[ApprovalRequest]:
