@@ -34,6 +34,9 @@ class Settings(BaseSettings):
         description="Signs approval tokens, the audit head and PII pseudonyms. "
         "Unset: a random key is created once in data_dir/secret.key (mode 0600).",
     )
+    checkpoint_key: SecretStr | None = Field(
+        default=None, description="When set, graph checkpoints are encrypted (AES-GCM) with a key derived from it."
+    )
     policy_file: Path | None = Field(default=None, description="Override of the bundled policy file.")
     approval_ttl_hours: float = Field(default=48.0, gt=0, description="An approval expires after this.")
     timezone: str = "Asia/Riyadh"
@@ -54,7 +57,7 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
-    @field_validator("secret_key", "openai_api_key", "langfuse_secret_key")
+    @field_validator("secret_key", "checkpoint_key", "openai_api_key", "langfuse_secret_key")
     @classmethod
     def _refuse_placeholders(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value().strip().lower() in _PLACEHOLDERS:

@@ -17,6 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from dealix.cli.output import stdout
+from dealix.cli.runtime import run_demo
 from dealix.settings import get_settings
 from dealix.wiring import build_gateway
 from tools.consent import ConsentRecord
@@ -58,7 +59,9 @@ def load_scenario(path: Path = SCENARIO) -> Scenario:
 
 
 def demo() -> None:
-    """Walk through blocked attempts, drafts and approvals on the bundled sample data."""
+    """The autopilot on the bundled sample leads (ranked targets, drafts, pending approvals, blocked
+    attempts), then the gateway walkthrough (blocked actions, drafts, approvals executed once)."""
+    run_demo(tenant="demo")
     run_gateway_demo(build_gateway(), load_scenario())
 
 

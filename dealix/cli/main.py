@@ -8,6 +8,7 @@ from dealix.cli import registries
 from dealix.cli.audit import audit_app
 from dealix.cli.demo import demo
 from dealix.cli.policy import policy_app
+from dealix.cli.runtime import approvals_app, autopilot
 from dealix.logging import configure_logging
 from dealix.settings import get_settings
 from dealix.wiring import log_masker
@@ -31,6 +32,8 @@ app.add_typer(audit_app, name="audit")
 app.command("integrations")(registries.integrations)
 app.command("skills")(registries.skills)
 app.command("demo")(demo)
+app.command("autopilot")(autopilot)
+app.add_typer(approvals_app, name="approvals")
 
 try:  # the Targeting OS ships its own command group
     from dealix.cli.targeting import targeting_app

@@ -1,0 +1,198 @@
+"""The Saudi copywriter: a pydantic-ai agent that turns one lead's facts into one guarded draft.
+
+    LeadBrief ──agent (offline templates | OpenAI-compatible model)──▶ DraftText
+              ──output validator: the guard (ModelRetry on failure)──▶ Draft(status="ready")
+    retries exhausted ─────────────────────────────────────────────────▶ Draft(status="needs_review")
+
+The agent only writes text. It has no tools and its output type has no action in it, so nothing a
+lead's data says (notes included, which are never sent to the model) can make it act: the graph
+decides the one action (a draft on the lead's channel) and the gateway decides whether it may run.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_ai import Agent, ModelRetry, RunContext
+from pydantic_ai.exceptions import UnexpectedModelBehavior
+from pydantic_ai.models import Model
+
+from agents.guard import Channel, DraftFacts, GuardReport, Language, check_text, load_guard_rules
+from agents.tracing import Tracing
+from prompts import PromptRef, get_prompt
+from tools.pii import PiiMasker
+
+DraftStatus = Literal["ready", "needs_review"]
+
+
+class SenderProfile(BaseModel):
+    """Who the drafts come from. Its values count as facts the draft may state."""
+
+    model_config = ConfigDict(frozen=True)
+
+    company: str = Field(default="Dealix", description="The sender's company name.")
+    signature_ar: str = Field(default="فريق Dealix", description="Arabic signature line.")
+    signature_en: str = Field(default="The Dealix team", description="English signature line.")
+
+
+class LeadBrief(BaseModel):
+    """Everything the copywriter may know about one lead: structured fields only, never free notes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    lead_id: str = Field(description="Stable id of the lead.")
+    channel: Channel = Field(description="The channel the draft is for.")
+    language: Language = Field(description="The language the draft must be written in.")
+    company_name: str = Field(description="The lead's company.")
+    contact_name: str = Field(default="", description="The contact's name, if known.")
+    title: str = Field(default="", description="The contact's job title, if known.")
+    city: str = Field(default="", description="The lead's city, if known.")
+    sector: str = Field(default="", description="The lead's sector, if known.")
+    contact_points: tuple[str, ...] = Field(default=(), description="This contact's own phone and email.")
+
+
+class DraftText(BaseModel):
+    """What the model returns."""
+
+    subject: str | None = Field(default=None, description="Email subject line; null for WhatsApp.")
+    body: str = Field(description="The full message body, ready for a person to review.")
+
+
+class Draft(BaseModel):
+    """One guarded draft, with the template and model that made it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    lead_id: str = Field(description="The lead the draft is for.")
+    channel: Channel = Field(description="email or whatsapp.")
+    language: Language = Field(description="ar or en.")
+    subject: str | None = Field(description="Email subject line; None for WhatsApp.")
+    body: str = Field(description="The message body.")
+    status: DraftStatus = Field(description="'ready' when the guard passed; 'needs_review' otherwise.")
+    prompt: PromptRef = Field(description="The template that made the text (id, version, sha256).")
+    model: str = Field(description="The model that wrote it: 'offline' or the endpoint's model name.")
+    guard: GuardReport = Field(description="The guard's report on the final text.")
+    model_requests: int = Field(description="Model calls this draft took (1 in the normal path).")
+
+
+@dataclass
+class CopyDeps:
+    """Run-scoped inputs of one copywriter run."""
+
+    brief: LeadBrief
+    sender: SenderProfile
+    facts: DraftFacts
+    masker: PiiMasker
+    last_report: GuardReport | None = field(default=None)
+
+
+copywriter_agent: Agent[CopyDeps, DraftText] = Agent(
+    None,
+    name="saudi_copywriter",
+    deps_type=CopyDeps,
+    output_type=DraftText,
+    retries={"output": 2},
+    defer_model_check=True,
+)
+
+
+@copywriter_agent.instructions
+def _instructions(ctx: RunContext[CopyDeps]) -> str:
+    brief = ctx.deps.brief
+    limit = load_guard_rules().limits[brief.channel].body
+    return get_prompt("copywriter.instructions").render(channel=brief.channel, language=brief.language,
+                                                       max_chars=limit)
+
+
+@copywriter_agent.output_validator
+def _guard(ctx: RunContext[CopyDeps], output: DraftText) -> DraftText:
+    deps = ctx.deps
+    subject = output.subject if deps.brief.channel == "email" else None
+    report = check_text(body=output.body, subject=subject, channel=deps.brief.channel,
+                        language=deps.brief.language, facts=deps.facts, masker=deps.masker)
+    deps.last_report = report
+    if not report.ok:
+        raise ModelRetry("The draft failed the output guard; fix exactly these problems and answer again: "
+                         + "; ".join(f"{p.code} ({p.message_ar})" for p in report.problems))
+    if deps.brief.channel == "email" and not (output.subject or "").strip():
+        raise ModelRetry("An email draft needs a subject line.")
+    return output
+
+
+def template_variables(brief: LeadBrief, sender: SenderProfile) -> dict[str, str]:
+    """The variables of the vetted message templates, from the brief alone."""
+    greeting = brief.contact_name.strip()
+    return {
+        "greeting_name": greeting,
+        "company_name": brief.company_name,
+        "city": brief.city,
+        "sector": brief.sector,
+        "sender_company": sender.company,
+        "sender_signature": sender.signature_ar if brief.language == "ar" else sender.signature_en,
+    }
+
+
+def message_template_id(channel: Channel, language: Language) -> str:
+    return f"outreach.{channel}.{language}"
+
+
+def render_brief(brief: LeadBrief, sender: SenderProfile) -> str:
+    facts = {"channel": brief.channel, "language": brief.language, "lead_id": brief.lead_id,
+             "title": brief.title, **template_variables(brief, sender)}
+    return get_prompt("copywriter.brief").render(facts_json=json.dumps(facts, ensure_ascii=False, sort_keys=True))
+
+
+def draft_facts(brief: LeadBrief, sender: SenderProfile, *, other_names: tuple[str, ...] = (),
+                other_contacts: tuple[str, ...] = ()) -> DraftFacts:
+    values = (brief.company_name, brief.contact_name, brief.title, brief.city, brief.sector, *brief.contact_points,
+              sender.company, sender.signature_ar, sender.signature_en)
+    return DraftFacts(allowed_values=tuple(v for v in values if v), own_contacts=brief.contact_points,
+                      # A name inside this lead's own name or company ("عميل 1" in "عميل 12") is not someone else's.
+                      other_names=tuple(n for n in other_names
+                                        if n and n not in brief.contact_name and n not in brief.company_name),
+                      other_contacts=tuple(c for c in other_contacts if c and c not in brief.contact_points))
+
+
+@dataclass(frozen=True)
+class Copywriter:
+    """The agent bound to one model: what a graph run holds in its context."""
+
+    model: Model
+    model_label: str
+    offline: bool
+    masker: PiiMasker
+    sender: SenderProfile = field(default_factory=SenderProfile)
+    tracing: Tracing = field(default_factory=Tracing.disabled)
+
+    def write(self, brief: LeadBrief, *, other_names: tuple[str, ...] = (),
+              other_contacts: tuple[str, ...] = ()) -> Draft:
+        facts = draft_facts(brief, self.sender, other_names=other_names, other_contacts=other_contacts)
+        deps = CopyDeps(brief=brief, sender=self.sender, facts=facts, masker=self.masker)
+        prompt = (get_prompt(message_template_id(brief.channel, brief.language)) if self.offline
+                  else get_prompt("copywriter.instructions")).ref
+        with self.tracing.observe("saudi_copywriter", input=brief.model_dump(mode="json"),
+                                  names=(brief.contact_name, *other_names)) as observation:
+            try:
+                result = copywriter_agent.run_sync(render_brief(brief, self.sender), deps=deps, model=self.model)
+            except UnexpectedModelBehavior:
+                report = deps.last_report or GuardReport(ok=False, rules_version=load_guard_rules().version)
+                draft = Draft(lead_id=brief.lead_id, channel=brief.channel, language=brief.language, subject=None,
+                              body="", status="needs_review", prompt=prompt, model=self.model_label, guard=report,
+                              model_requests=_requests_after_failure())
+            else:
+                output = result.output
+                report = deps.last_report or GuardReport(ok=True, rules_version=load_guard_rules().version)
+                draft = Draft(lead_id=brief.lead_id, channel=brief.channel, language=brief.language,
+                              subject=output.subject if brief.channel == "email" else None, body=output.body,
+                              status="ready", prompt=prompt, model=self.model_label, guard=report,
+                              model_requests=result.usage.requests)
+            observation.update(output=draft.model_dump(mode="json", exclude={"guard"}))
+        return draft
+
+
+def _requests_after_failure() -> int:
+    # One first answer plus every output retry the agent allows.
+    return 1 + 2

@@ -1,0 +1,108 @@
+"""Checkpointers for the graphs, chosen by settings, and tenant-namespaced thread ids.
+
+- SQLite file ``{data_dir}/checkpoints.db`` by default (one machine, several processes);
+- PostgreSQL when ``DEALIX_DATABASE_URL`` is a ``postgresql://`` URL (several API workers);
+- encrypted with AES-GCM when ``DEALIX_CHECKPOINT_KEY`` is set (the key is stretched with
+  SHA-256; checkpoints written before a key was set stay readable).
+
+Only the models named in :data:`graphs.state.STATE_TYPES` are revived from a checkpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.serde.base import CipherProtocol, SerializerProtocol
+from langgraph.checkpoint.serde.encrypted import EncryptedSerializer
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+from dealix.settings import Settings
+from graphs.state import STATE_TYPES
+from tools.errors import NotFound
+
+_NONCE = 12
+
+
+class AesGcmCipher(CipherProtocol):
+    """AES-256-GCM: a fresh random nonce per checkpoint blob, authenticated on read."""
+
+    name = "aesgcm"
+
+    def __init__(self, secret: bytes) -> None:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        self._aead = AESGCM(hashlib.sha256(b"dealix-checkpoints\0" + secret).digest())
+
+    def encrypt(self, plaintext: bytes) -> tuple[str, bytes]:
+        nonce = os.urandom(_NONCE)
+        return self.name, nonce + self._aead.encrypt(nonce, plaintext, None)
+
+    def decrypt(self, ciphername: str, ciphertext: bytes) -> bytes:
+        if ciphername != self.name:
+            raise ValueError(f"unsupported checkpoint cipher {ciphername!r}")
+        return self._aead.decrypt(ciphertext[:_NONCE], ciphertext[_NONCE:], None)
+
+
+def build_serializer(settings: Settings) -> SerializerProtocol:
+    serde = JsonPlusSerializer(allowed_msgpack_modules=list(STATE_TYPES))
+    if settings.checkpoint_key is None:
+        return serde
+    return EncryptedSerializer(AesGcmCipher(settings.checkpoint_key.get_secret_value().encode()), serde)
+
+
+@contextmanager
+def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
+    """The configured checkpointer, set up and ready; closed when the block ends."""
+    serde = build_serializer(settings)
+    if settings.uses_postgres:
+        from langgraph.checkpoint.postgres import PostgresSaver
+        from psycopg import Connection
+        from psycopg.rows import dict_row
+
+        assert settings.database_url is not None
+        with Connection.connect(settings.database_url, autocommit=True, prepare_threshold=0,
+                                row_factory=dict_row) as conn:
+            saver = PostgresSaver(conn, serde=serde)
+            saver.setup()
+            yield saver
+        return
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    settings.ensure_data_dir()
+    lite = sqlite3.connect(settings.data_dir / "checkpoints.db", check_same_thread=False)
+    try:
+        lite.execute("PRAGMA journal_mode=WAL")
+        sqlite_saver = SqliteSaver(lite, serde=serde)
+        sqlite_saver.setup()
+        yield sqlite_saver
+    finally:
+        lite.close()
+
+
+def new_thread_id(tenant: str) -> str:
+    """A fresh thread id namespaced by tenant: ``{tenant}:{uuid}``."""
+    if not tenant or ":" in tenant:
+        raise ValueError("a tenant id is non-empty and has no ':'")
+    return f"{tenant}:{uuid.uuid4().hex}"
+
+
+def tenant_of(thread_id: str) -> str:
+    tenant, sep, rest = thread_id.partition(":")
+    if not sep or not tenant or not rest:
+        raise ValueError(f"not a tenant-namespaced thread id: {thread_id!r}")
+    return tenant
+
+
+def thread_config(thread_id: str, *, tenant: str) -> RunnableConfig:
+    """The run config for a thread; refuses a thread of another tenant as if it did not exist."""
+    if tenant_of(thread_id) != tenant:
+        raise NotFound("لا يوجد مسار عمل بهذا المعرّف لدى منشأتك.", "No such thread for this tenant.",
+                       code="thread_not_found")
+    return {"configurable": {"thread_id": thread_id}}
