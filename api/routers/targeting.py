@@ -1,0 +1,104 @@
+"""``/api/v1/targeting``: import a leads file, rank targets, and two demos over the sample leads."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, File, Request, UploadFile
+from fastapi.responses import JSONResponse
+
+from api.schemas.targeting import (
+    ContactabilityDemoResponse,
+    ContactabilityRow,
+    ErrorResponse,
+    ImportResponse,
+    OpportunitiesDemoResponse,
+    RankRequest,
+    RankResponse,
+)
+from skills.targeting.contactability import status_counts
+from skills.targeting.errors import FileTooLarge, TargetingError, UnsupportedFormat
+from skills.targeting.factory import build_service, demo_service
+from skills.targeting.service import TargetingService
+from tools.saudi_time import system_clock
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl"}
+_ERRORS = {400: {"model": ErrorResponse}, 413: {"model": ErrorResponse}, 415: {"model": ErrorResponse},
+           422: {"model": ErrorResponse}}
+
+router = APIRouter(prefix="/api/v1/targeting", tags=["targeting"])
+
+
+def get_clock() -> Callable[[], datetime]:
+    return system_clock
+
+
+def get_service() -> TargetingService:
+    return build_service()
+
+
+ServiceDep = Annotated[TargetingService, Depends(get_service)]
+ClockDep = Annotated[Callable[[], datetime], Depends(get_clock)]
+
+
+def targeting_error_response(_: Request, error: Exception) -> JSONResponse:
+    """Domain errors to HTTP, in one place: a stable code and an Arabic message."""
+    assert isinstance(error, TargetingError)
+    status = {"unsupported_format": 415, "file_too_large": 413, "missing_company_column": 422}.get(error.code, 400)
+    body = ErrorResponse(code=error.code, message_ar=error.message_ar, message_en=error.message_en)
+    return JSONResponse(status_code=status, content=body.model_dump())
+
+
+@router.post("/import", response_model=ImportResponse, responses=_ERRORS)  # type: ignore[arg-type]
+def import_leads(service: ServiceDep, file: Annotated[UploadFile, File(description="CSV, XLSX or JSON")]
+                 ) -> ImportResponse:
+    """Import a leads file (multipart upload, at most 20 MB)."""
+    name = Path(file.filename or "upload").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in _SUFFIXES:
+        raise UnsupportedFormat()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        with path.open("wb") as out:
+            copied = 0
+            while chunk := file.file.read(1 << 20):
+                copied += len(chunk)
+                if copied > MAX_UPLOAD_BYTES:
+                    raise FileTooLarge(MAX_UPLOAD_BYTES // (1024 * 1024))
+                out.write(chunk)
+        report = service.import_file(path, file_name=name)
+    return ImportResponse(report=report)
+
+
+@router.post("/rank", response_model=RankResponse)
+def rank_targets(service: ServiceDep, request: RankRequest) -> RankResponse:
+    """Ranked targets of the tenant with score breakdowns (internal, suggest-only)."""
+    return RankResponse(result=service.rank(top=request.top, icp=request.icp))
+
+
+@router.get("/opportunities/demo", response_model=OpportunitiesDemoResponse)
+def opportunities_demo(clock: ClockDep) -> OpportunitiesDemoResponse:
+    """Today's selection over the bundled sample leads: safe prospects, then the top ten."""
+    return OpportunitiesDemoResponse(selection=demo_service(clock=clock).daily())
+
+
+@router.get("/contactability/demo", response_model=ContactabilityDemoResponse)
+def contactability_demo(clock: ClockDep) -> ContactabilityDemoResponse:
+    """Contactability of every sample lead, per channel, with the reason in Arabic."""
+    targets = demo_service(clock=clock).targets()
+    rows = [ContactabilityRow(company_name=t.company_name, contact_name=t.contact_name,
+                              contactability=t.contactability) for t in targets]
+    counts = status_counts([t.contactability for t in targets])
+    return ContactabilityDemoResponse(counts=dict(counts), leads=rows)
+
+
+def install(app: FastAPI) -> None:
+    """Register the router and its error handler on a FastAPI app."""
+    app.include_router(router)
+    app.add_exception_handler(TargetingError, targeting_error_response)
+

@@ -1,0 +1,178 @@
+"""Contactability per contact and channel: safe / needs_review / blocked / unknown, with reason_ar.
+
+Decided from, in order: the source policy (a scraped source blocks everything), the
+do-not-contact list and opt-outs (from the file or the consent registry, on any lead merged into
+this one), the reputation guard (cool-down, weekly caps, the contact's own ``max_per_week``),
+the channel's own rules, and timing. WhatsApp is never cold: it needs an opt-in recorded in the
+consent registry; an opt-in only mentioned in a file needs review. Timing never changes a
+status: outside Sunday-Thursday business hours in Asia/Riyadh (and inside a contact's own quiet
+hours) the verdict carries ``not_before``, the next moment outreach may happen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from skills.targeting.catalog import Catalog, Text, load_catalog
+from skills.targeting.models import ChannelVerdict, Contactability, ContactChannel, ContactStatus, Lead
+from skills.targeting.reputation import ReputationGuard
+from tools.consent import ConsentState
+from tools.models import Channel
+from tools.saudi_time import BusinessHours
+
+_ORDER: tuple[ContactStatus, ...] = ("safe", "needs_review", "blocked", "unknown")
+CHANNELS: tuple[ContactChannel, ...] = ("email", "phone", "whatsapp")
+
+
+class ConsentLookup(Protocol):
+    """What contactability needs from :class:`tools.consent.ConsentRegistry`."""
+
+    def state(self, tenant: str, contact_id: str, channel: Channel) -> ConsentState: ...
+
+
+class ContactabilityJudge:
+    """Judges leads of one tenant at one moment; build one per run."""
+
+    def __init__(
+        self,
+        *,
+        tenant: str,
+        consent: ConsentLookup,
+        do_not_contact: set[tuple[str, str]],
+        reputation: ReputationGuard,
+        now: datetime,
+        hours: BusinessHours | None = None,
+        catalog: Catalog | None = None,
+    ) -> None:
+        self._tenant, self._consent, self._dnc = tenant, consent, do_not_contact
+        self._reputation, self._now = reputation, now
+        self._hours = hours or BusinessHours()
+        self._catalog = catalog or load_catalog()
+        self._in_hours = self._hours.contains(now)
+        self._opening = None if self._in_hours else self._hours.next_opening(now)
+
+    def _text(self, key: str, **params: object) -> Text:
+        return self._catalog.message("contact", key, **params)
+
+    def judge(self, lead: Lead, merged: Sequence[Lead] = ()) -> Contactability:
+        members = [lead, *merged]
+        ids = [m.lead_id for m in members]
+        if lead.source.verdict == "blocked":
+            reason = Text(ar=lead.source.reason_ar, en=lead.source.reason_en)
+            return self._all(lead, "blocked", reason)
+        if any(("lead", i) in self._dnc for i in ids):
+            return self._all(lead, "blocked", self._text("opted_out_file"))
+        hold = self._reputation.contact_hold(ids)
+        cache: dict[ContactChannel, list[ConsentState]] = {}
+        verdicts = [self._channel(lead, members, ids, channel, cache) for channel in CHANNELS]
+        if hold is not None:
+            verdicts = [self._held(v, hold.reason, hold.until) for v in verdicts]
+        verdicts = [self._timed(v, ids, cache) for v in verdicts]
+        best = min(verdicts, key=lambda v: _ORDER.index(v.status))
+        return Contactability(lead_id=lead.lead_id, status=best.status, reason_ar=best.reason_ar, channels=verdicts)
+
+    def _all(self, lead: Lead, status: ContactStatus, reason: Text) -> Contactability:
+        verdicts = [ChannelVerdict(channel=c, status=status, reason_ar=reason.ar, reason_en=reason.en)
+                    for c in CHANNELS]
+        return Contactability(lead_id=lead.lead_id, status=status, reason_ar=reason.ar, channels=verdicts)
+
+    def _states(self, ids: Sequence[str], channel: ContactChannel,
+                cache: dict[ContactChannel, list[ConsentState]]) -> list[ConsentState]:
+        if channel not in cache:
+            cache[channel] = [self._consent.state(self._tenant, i, Channel(channel)) for i in ids]
+        return cache[channel]
+
+    def _channel(self, lead: Lead, members: Sequence[Lead], ids: Sequence[str],
+                 channel: ContactChannel, cache: dict[ContactChannel, list[ConsentState]]) -> ChannelVerdict:
+        def verdict(status: ContactStatus, text: Text) -> ChannelVerdict:
+            return ChannelVerdict(channel=channel, status=status, reason_ar=text.ar, reason_en=text.en)
+
+        source = {"source_reason": lead.source.reason_ar, "source_reason_en": lead.source.reason_en}
+        phones = {m.phone.e164 for m in members if m.phone is not None}
+        emails = {m.email for m in members if m.email}
+        if channel == "email":
+            if lead.email is None:
+                return verdict("unknown", self._text("no_email"))
+            if any(("email", e) in self._dnc for e in emails):
+                return verdict("blocked", self._text("do_not_contact"))
+        elif lead.phone is None:
+            return verdict("unknown", self._text("no_phone"))
+        elif any(("phone", p) in self._dnc for p in phones):
+            return verdict("blocked", self._text("do_not_contact"))
+        if channel == "whatsapp" and lead.phone is not None and lead.phone.kind != "mobile":
+            return verdict("blocked", self._text("whatsapp_not_mobile"))
+
+        states = self._states(ids, channel, cache)
+        if any(s.opted_out for s in states):
+            return verdict("blocked", self._text("opted_out_registry", channel=channel,
+                                                  channel_ar=self._catalog.name_ar("channel", channel)))
+        cap = min([s.max_per_week for s in states if s.max_per_week is not None], default=None)
+        if cap is not None:
+            count = self._reputation.channel_count(ids, channel)
+            if count >= cap:
+                return verdict("blocked", self._text("frequency_cap", channel=channel, count=count, cap=cap,
+                                                      channel_ar=self._catalog.name_ar("channel", channel)))
+        if channel == "whatsapp":
+            if any(s.opted_in for s in states):
+                return verdict("safe", self._text("whatsapp_opted_in"))
+            if any(m.consent_mark == "whatsapp_opt_in" for m in members):
+                return verdict("needs_review", self._text("whatsapp_optin_unverified"))
+            return verdict("blocked", self._text("whatsapp_no_optin"))
+        if lead.source.verdict == "needs_review":
+            return verdict("needs_review", Text(ar=lead.source.reason_ar, en=lead.source.reason_en))
+        if channel == "email":
+            return verdict("safe", self._text("email_ok", **source))
+        assert lead.phone is not None  # checked above: a phone channel without a phone is "unknown"
+        if lead.phone.kind != "mobile":
+            return verdict("safe", self._text("phone_company_line", kind=lead.phone.kind,
+                                              kind_ar=self._catalog.name_ar("phone_kind", lead.phone.kind), **source))
+        return verdict("safe", self._text("phone_ok", **source))
+
+    @staticmethod
+    def _held(v: ChannelVerdict, reason: Text, until: datetime) -> ChannelVerdict:
+        if v.status in ("blocked", "unknown"):
+            return v
+        return v.model_copy(update={"status": "blocked", "reason_ar": reason.ar, "reason_en": reason.en,
+                                    "not_before": until})
+
+    def _timed(self, v: ChannelVerdict, ids: Sequence[str],
+               cache: dict[ContactChannel, list[ConsentState]]) -> ChannelVerdict:
+        if v.status in ("blocked", "unknown"):
+            return v
+        if self._opening is not None:
+            opening = self._opening
+            text = self._text("quiet_hours", not_before=opening.strftime("%Y-%m-%d %H:%M"))
+            return v.model_copy(update={"not_before": opening, "reason_ar": f"{v.reason_ar} {text.ar}",
+                                        "reason_en": f"{v.reason_en} {text.en}"})
+        if v.channel in ("phone", "whatsapp"):
+            for state in self._states(ids, v.channel, cache):
+                until = _inside_quiet(self._now, state.quiet_start, state.quiet_end, self._hours.timezone)
+                if until is not None:
+                    text = self._text("contact_quiet_hours")
+                    return v.model_copy(update={"not_before": until, "reason_ar": f"{v.reason_ar} {text.ar}",
+                                                "reason_en": f"{v.reason_en} {text.en}"})
+        return v
+
+
+def _inside_quiet(now: datetime, start: time | None, end: time | None, zone: str) -> datetime | None:
+    """The end of the contact's quiet window if ``now`` is inside it (windows may wrap midnight)."""
+    if start is None or end is None:
+        return None
+    local = now.astimezone(ZoneInfo(zone))
+    t = local.time()
+    inside = start <= t < end if start < end else (t >= start or t < end)
+    if not inside:
+        return None
+    candidate = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    return candidate if candidate > local else candidate + timedelta(days=1)
+
+
+def status_counts(verdicts: Sequence[Contactability]) -> dict[ContactStatus, int]:
+    counts: dict[ContactStatus, int] = dict.fromkeys(_ORDER, 0)
+    for v in verdicts:
+        counts[v.status] += 1
+    return counts
+

@@ -1,0 +1,254 @@
+"""The Targeting OS's store: one SQLite file (``settings.data_dir / "targeting.db"``), all SQL here.
+
+Tables: imports and their row issues, leads (indexed match columns plus the lead as JSON),
+merges (each one explained and reversible), merge vetoes (pairs a person split apart, never
+merged again), the do-not-contact list, and touches (what was sent when, for reputation caps).
+Keeping every statement in this module makes a PostgreSQL twin a contained change.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from skills.targeting.bulk import paused_gc
+from skills.targeting.errors import MergeNotFound
+from skills.targeting.models import ImportIssue, ImportReport, Lead, MergeRecord
+
+DncKind = Literal["phone", "email", "lead"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS imports (
+    import_id   TEXT PRIMARY KEY,
+    tenant      TEXT NOT NULL,
+    file_name   TEXT NOT NULL,
+    file_sha256 TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    report      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS import_issues (
+    import_id  TEXT NOT NULL,
+    row_number INTEGER NOT NULL,
+    field      TEXT NOT NULL,
+    code       TEXT NOT NULL,
+    severity   TEXT NOT NULL,
+    reason_ar  TEXT NOT NULL,
+    reason_en  TEXT NOT NULL,
+    PRIMARY KEY (import_id, row_number, field, code)
+);
+CREATE TABLE IF NOT EXISTS leads (
+    tenant       TEXT NOT NULL,
+    lead_id      TEXT NOT NULL,
+    import_id    TEXT NOT NULL,
+    merged_into  TEXT,
+    data         TEXT NOT NULL,
+    PRIMARY KEY (tenant, lead_id)
+);
+CREATE TABLE IF NOT EXISTS merges (
+    merge_id    TEXT PRIMARY KEY,
+    tenant      TEXT NOT NULL,
+    kept_id     TEXT NOT NULL,
+    merged_id   TEXT NOT NULL,
+    rule        TEXT NOT NULL,
+    score       REAL NOT NULL,
+    evidence_ar TEXT NOT NULL,
+    evidence_en TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    undone_at   TEXT
+);
+CREATE INDEX IF NOT EXISTS merges_tenant ON merges (tenant, undone_at);
+CREATE TABLE IF NOT EXISTS merge_vetoes (
+    tenant TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (tenant, a, b)
+);
+CREATE TABLE IF NOT EXISTS do_not_contact (
+    tenant      TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (tenant, kind, value)
+);
+CREATE TABLE IF NOT EXISTS touches (
+    id       INTEGER PRIMARY KEY,
+    tenant   TEXT NOT NULL,
+    lead_id  TEXT NOT NULL,
+    channel  TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    replied  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS touches_lead ON touches (tenant, lead_id, at);
+"""
+_ACTIVE_LEADS = "SELECT data FROM leads WHERE tenant = ? AND merged_into IS NULL ORDER BY lead_id"
+_ALL_LEADS = "SELECT data FROM leads WHERE tenant = ? ORDER BY lead_id"
+_LIVE_MERGES = "SELECT * FROM merges WHERE tenant = ? AND undone_at IS NULL ORDER BY merge_id"
+_ALL_MERGES = "SELECT * FROM merges WHERE tenant = ? ORDER BY merge_id"
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """One outreach that left (recorded by the runtime after the gateway executed it)."""
+
+    lead_id: str
+    channel: str
+    at: datetime
+    replied: bool
+
+
+class TargetingRepository:
+    """Leads, merges and outreach history of every tenant, in one SQLite file."""
+
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30.0)
+        self._lock = threading.RLock()
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.executescript(_SCHEMA)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # -- imports and leads ------------------------------------------------------------------
+    def add_leads(self, leads: Iterable[Lead]) -> int:
+        """Store leads not stored yet; returns how many were new (re-import adds nothing)."""
+        with self._tx() as conn:
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO leads (tenant, lead_id, import_id, data) VALUES (?,?,?,?)",
+                ((lead.tenant, lead.lead_id, lead.import_id, lead.model_dump_json()) for lead in leads),
+            )
+            return conn.total_changes - before
+
+    def save_import(self, tenant: str, report: ImportReport, file_sha256: str, at: datetime) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO imports (import_id, tenant, file_name, file_sha256, imported_at, report)"
+                " VALUES (?,?,?,?,?,?)",
+                (report.import_id, tenant, report.file_name, file_sha256, at.isoformat(),
+                 report.model_dump_json()),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO import_issues VALUES (?,?,?,?,?,?,?)",
+                ((report.import_id, i.row_number, i.field, i.code, i.severity, i.reason_ar, i.reason_en)
+                 for i in report.issues),
+            )
+
+    def update_import_report(self, report: ImportReport) -> None:
+        with self._tx() as conn:
+            conn.execute("UPDATE imports SET report = ? WHERE import_id = ?",
+                         (report.model_dump_json(), report.import_id))
+
+    def import_issues(self, import_id: str) -> list[ImportIssue]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT row_number, field, code, severity, reason_ar, reason_en FROM import_issues"
+                " WHERE import_id = ? ORDER BY row_number, field, code", (import_id,),
+            ).fetchall()
+        return [ImportIssue(row_number=r[0], field=r[1], code=r[2], severity=r[3], reason_ar=r[4], reason_en=r[5])
+                for r in rows]
+
+    def leads(self, tenant: str, *, active_only: bool = True) -> list[Lead]:
+        """Leads of a tenant in a stable order (by id); merged ones only when asked."""
+        sql = (_ACTIVE_LEADS if active_only else _ALL_LEADS)
+        with self._lock:
+            rows = self._conn.execute(sql, (tenant,)).fetchall()
+        with paused_gc():
+            return [Lead.model_validate_json(r[0]) for r in rows]
+
+    def count_leads(self, tenant: str) -> int:
+        with self._lock:
+            return int(self._conn.execute("SELECT COUNT(*) FROM leads WHERE tenant = ?", (tenant,)).fetchone()[0])
+
+    # -- merges -------------------------------------------------------------------------------
+    def record_merges(self, tenant: str, merges: Iterable[MergeRecord]) -> list[MergeRecord]:
+        """Record merges not recorded before and mark merged leads; returns the new ones."""
+        added: list[MergeRecord] = []
+        with self._tx() as conn:
+            for m in merges:
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO merges VALUES (?,?,?,?,?,?,?,?,?,NULL)",
+                    (m.merge_id, tenant, m.kept_id, m.merged_id, m.rule, m.score, m.evidence_ar,
+                     m.evidence_en, m.created_at.isoformat()),
+                )
+                if cursor.rowcount:
+                    added.append(m)
+                conn.execute("UPDATE leads SET merged_into = ? WHERE tenant = ? AND lead_id = ?",
+                             (m.kept_id, tenant, m.merged_id))
+        return added
+
+    def merges(self, tenant: str, *, include_undone: bool = False) -> list[MergeRecord]:
+        sql = _ALL_MERGES if include_undone else _LIVE_MERGES
+        with self._lock:
+            rows = self._conn.execute(sql, (tenant,)).fetchall()
+        return [
+            MergeRecord(merge_id=r[0], kept_id=r[2], merged_id=r[3], rule=r[4], score=r[5], evidence_ar=r[6],
+                        evidence_en=r[7], created_at=datetime.fromisoformat(r[8]),
+                        undone_at=datetime.fromisoformat(r[9]) if r[9] else None)
+            for r in rows
+        ]
+
+    def unmerge(self, tenant: str, merge_id: str, at: datetime) -> MergeRecord:
+        """Undo one merge: the merged lead is active again and the pair is never merged again."""
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT kept_id, merged_id FROM merges WHERE tenant = ? AND merge_id = ? AND undone_at IS NULL",
+                (tenant, merge_id),
+            ).fetchone()
+            if row is None:
+                raise MergeNotFound(merge_id)
+            kept, merged = row
+            conn.execute("UPDATE merges SET undone_at = ? WHERE merge_id = ?", (at.isoformat(), merge_id))
+            conn.execute("UPDATE leads SET merged_into = NULL WHERE tenant = ? AND lead_id = ?", (tenant, merged))
+            conn.execute("INSERT OR IGNORE INTO merge_vetoes VALUES (?,?,?)", (tenant, *sorted((kept, merged))))
+        return next(m for m in self.merges(tenant, include_undone=True) if m.merge_id == merge_id)
+
+    def merge_vetoes(self, tenant: str) -> set[tuple[str, str]]:
+        with self._lock:
+            rows = self._conn.execute("SELECT a, b FROM merge_vetoes WHERE tenant = ?", (tenant,)).fetchall()
+        return {(r[0], r[1]) for r in rows}
+
+    # -- do-not-contact and outreach history ----------------------------------------------------
+    def add_do_not_contact(self, tenant: str, entries: Iterable[tuple[DncKind, str]], reason: str,
+                           at: datetime) -> None:
+        with self._tx() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO do_not_contact VALUES (?,?,?,?,?)",
+                ((tenant, kind, value, reason, at.isoformat()) for kind, value in entries),
+            )
+
+    def do_not_contact(self, tenant: str) -> set[tuple[str, str]]:
+        with self._lock:
+            rows = self._conn.execute("SELECT kind, value FROM do_not_contact WHERE tenant = ?", (tenant,)).fetchall()
+        return {(r[0], r[1]) for r in rows}
+
+    def record_touch(self, tenant: str, lead_id: str, channel: str, at: datetime, *, replied: bool = False) -> None:
+        with self._tx() as conn:
+            conn.execute("INSERT INTO touches (tenant, lead_id, channel, at, replied) VALUES (?,?,?,?,?)",
+                         (tenant, lead_id, channel, at.astimezone(UTC).isoformat(), int(replied)))
+
+    def touches(self, tenant: str, since: datetime) -> list[Touch]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT lead_id, channel, at, replied FROM touches WHERE tenant = ? AND at >= ? ORDER BY at, id",
+                (tenant, since.astimezone(UTC).isoformat()),
+            ).fetchall()
+        return [Touch(r[0], r[1], datetime.fromisoformat(r[2]), bool(r[3])) for r in rows]
