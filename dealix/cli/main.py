@@ -9,6 +9,7 @@ from dealix.cli.audit import audit_app
 from dealix.cli.demo import demo
 from dealix.cli.policy import policy_app
 from dealix.cli.runtime import approvals_app, autopilot
+from dealix.cli.targeting import targeting_app
 from dealix.logging import configure_logging
 from dealix.settings import get_settings
 from dealix.wiring import log_masker
@@ -34,10 +35,4 @@ app.command("skills")(registries.skills)
 app.command("demo")(demo)
 app.command("autopilot")(autopilot)
 app.add_typer(approvals_app, name="approvals")
-
-try:  # the Targeting OS ships its own command group
-    from dealix.cli.targeting import targeting_app
-except ImportError:  # pragma: no cover - only while that package is absent
-    pass
-else:
-    app.add_typer(targeting_app, name="targeting")
+app.add_typer(targeting_app, name="targeting")
