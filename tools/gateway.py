@@ -295,7 +295,7 @@ class Gateway:
                                 code="edit_without_args")
         original = ToolCall(tenant=request.tenant, skill=request.skill, action=request.action_request.action,
                             args=request.action_request.args, thread_id=request.thread_id,
-                            tool_call_id=request.tool_call_id, contact_id=self._contact_of(request))
+                            tool_call_id=request.tool_call_id, contact_id=request.contact_id)
         edited = original.model_copy(update={"args": edited_args,
                                              "action": edited_action or original.action})
         action, rule, verdict, digest = self._evaluate(edited, now)
@@ -332,12 +332,6 @@ class Gateway:
         return ApprovalDecision(approval_id=request.approval_id, verdict="edit", decided_by=caller.user_id,
                                 role=caller.role, decided_at=now, reason=reason, edited_args=edited_args,
                                 token=token, new_decision=new_decision)
-
-    def _contact_of(self, request: ApprovalRequest) -> str | None:
-        with self.store.read() as conn:
-            row = conn.execute("SELECT contact_id FROM approvals WHERE approval_id = ?",
-                               (request.approval_id,)).fetchone()
-        return row["contact_id"] if row else None
 
     # ------------------------------------------------------------------ executing
     def _refusal_at_execution(self, call: ToolCall, action: str, rule: ActionRule, verdict: Verdict,

@@ -149,6 +149,7 @@ class ApprovalRequest(BaseModel):
     skill: str
     thread_id: str
     tool_call_id: str
+    contact_id: str | None = Field(default=None, description="Contact the action reaches, if any.")
     args_digest: str
     policy_version: str
     approver_roles: tuple[Role, ...]

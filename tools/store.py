@@ -124,21 +124,24 @@ CREATE INDEX IF NOT EXISTS rwu_tenant ON revenue_work_units (tenant, ts);
 """
 
 
-class Store:
-    """A SQLite connection shared by one process's gateway, guarded by a lock.
+class SqliteDatabase:
+    """One SQLite connection (WAL) shared by a process, guarded by a lock, with a schema applied.
 
     SQLite serialises writers across processes; the lock serialises threads of this process on
-    the one connection (FastAPI runs sync routes in a thread pool).
+    the one connection (FastAPI runs sync routes in a thread pool). The gateway's ``Store`` and
+    other domain repositories (targeting) are built on this.
     """
 
-    def __init__(self, path: Path | str, *, synchronous: str | None = None) -> None:
+    def __init__(self, path: Path | str, *, schema: str, synchronous: str | None = None,
+                 named_rows: bool = True) -> None:
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(
             str(path), isolation_level=None, check_same_thread=False, timeout=30.0
         )
-        self._conn.row_factory = sqlite3.Row
+        if named_rows:
+            self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         sync = (synchronous or os.environ.get("DEALIX_SQLITE_SYNCHRONOUS", "NORMAL")).upper()
         if sync not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
@@ -147,15 +150,9 @@ class Store:
         self._conn.execute(f"PRAGMA synchronous={sync}")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.execute("PRAGMA busy_timeout=30000")
-        self._migrate()
-
-    def _migrate(self) -> None:
         with self._lock:
-            # executescript issues its own COMMIT, so it runs outside our transaction helper.
-            self._conn.executescript(_SCHEMA)
-            self._conn.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
+            # executescript issues its own COMMIT, so it runs outside the transaction helper.
+            self._conn.executescript(schema)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -178,3 +175,14 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+class Store(SqliteDatabase):
+    """The gateway's store: audit, approvals, ledger, consent, rate counters, work units."""
+
+    def __init__(self, path: Path | str, *, synchronous: str | None = None) -> None:
+        super().__init__(path, schema=_SCHEMA, synchronous=synchronous)
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )

@@ -8,10 +8,7 @@ Keeping every statement in this module makes a PostgreSQL twin a contained chang
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +17,7 @@ from typing import Literal
 from skills.targeting.bulk import paused_gc
 from skills.targeting.errors import MergeNotFound
 from skills.targeting.models import ImportIssue, ImportReport, Lead, MergeRecord
+from tools.store import SqliteDatabase
 
 DncKind = Literal["phone", "email", "lead"]
 
@@ -104,33 +102,15 @@ class TargetingRepository:
     """Leads, merges and outreach history of every tenant, in one SQLite file."""
 
     def __init__(self, path: Path | str) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30.0)
-        self._lock = threading.RLock()
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(_SCHEMA)
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        self._db = SqliteDatabase(path, schema=_SCHEMA, named_rows=False)
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self._db.close()
 
     # -- imports and leads ------------------------------------------------------------------
     def add_leads(self, leads: Iterable[Lead]) -> int:
         """Store leads not stored yet; returns how many were new (re-import adds nothing)."""
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             before = conn.total_changes
             conn.executemany(
                 "INSERT OR IGNORE INTO leads (tenant, lead_id, import_id, data) VALUES (?,?,?,?)",
@@ -139,7 +119,7 @@ class TargetingRepository:
             return conn.total_changes - before
 
     def save_import(self, tenant: str, report: ImportReport, file_sha256: str, at: datetime) -> None:
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO imports (import_id, tenant, file_name, file_sha256, imported_at, report)"
                 " VALUES (?,?,?,?,?,?)",
@@ -153,13 +133,13 @@ class TargetingRepository:
             )
 
     def update_import_report(self, report: ImportReport) -> None:
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             conn.execute("UPDATE imports SET report = ? WHERE import_id = ?",
                          (report.model_dump_json(), report.import_id))
 
     def import_issues(self, import_id: str) -> list[ImportIssue]:
-        with self._lock:
-            rows = self._conn.execute(
+        with self._db.read() as conn:
+            rows = conn.execute(
                 "SELECT row_number, field, code, severity, reason_ar, reason_en FROM import_issues"
                 " WHERE import_id = ? ORDER BY row_number, field, code", (import_id,),
             ).fetchall()
@@ -169,20 +149,20 @@ class TargetingRepository:
     def leads(self, tenant: str, *, active_only: bool = True) -> list[Lead]:
         """Leads of a tenant in a stable order (by id); merged ones only when asked."""
         sql = (_ACTIVE_LEADS if active_only else _ALL_LEADS)
-        with self._lock:
-            rows = self._conn.execute(sql, (tenant,)).fetchall()
+        with self._db.read() as conn:
+            rows = conn.execute(sql, (tenant,)).fetchall()
         with paused_gc():
             return [Lead.model_validate_json(r[0]) for r in rows]
 
     def count_leads(self, tenant: str) -> int:
-        with self._lock:
-            return int(self._conn.execute("SELECT COUNT(*) FROM leads WHERE tenant = ?", (tenant,)).fetchone()[0])
+        with self._db.read() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM leads WHERE tenant = ?", (tenant,)).fetchone()[0])
 
     # -- merges -------------------------------------------------------------------------------
     def record_merges(self, tenant: str, merges: Iterable[MergeRecord]) -> list[MergeRecord]:
         """Record merges not recorded before and mark merged leads; returns the new ones."""
         added: list[MergeRecord] = []
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             for m in merges:
                 cursor = conn.execute(
                     "INSERT OR IGNORE INTO merges VALUES (?,?,?,?,?,?,?,?,?,NULL)",
@@ -197,8 +177,8 @@ class TargetingRepository:
 
     def merges(self, tenant: str, *, include_undone: bool = False) -> list[MergeRecord]:
         sql = _ALL_MERGES if include_undone else _LIVE_MERGES
-        with self._lock:
-            rows = self._conn.execute(sql, (tenant,)).fetchall()
+        with self._db.read() as conn:
+            rows = conn.execute(sql, (tenant,)).fetchall()
         return [
             MergeRecord(merge_id=r[0], kept_id=r[2], merged_id=r[3], rule=r[4], score=r[5], evidence_ar=r[6],
                         evidence_en=r[7], created_at=datetime.fromisoformat(r[8]),
@@ -208,7 +188,7 @@ class TargetingRepository:
 
     def unmerge(self, tenant: str, merge_id: str, at: datetime) -> MergeRecord:
         """Undo one merge: the merged lead is active again and the pair is never merged again."""
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             row = conn.execute(
                 "SELECT kept_id, merged_id FROM merges WHERE tenant = ? AND merge_id = ? AND undone_at IS NULL",
                 (tenant, merge_id),
@@ -222,32 +202,32 @@ class TargetingRepository:
         return next(m for m in self.merges(tenant, include_undone=True) if m.merge_id == merge_id)
 
     def merge_vetoes(self, tenant: str) -> set[tuple[str, str]]:
-        with self._lock:
-            rows = self._conn.execute("SELECT a, b FROM merge_vetoes WHERE tenant = ?", (tenant,)).fetchall()
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT a, b FROM merge_vetoes WHERE tenant = ?", (tenant,)).fetchall()
         return {(r[0], r[1]) for r in rows}
 
     # -- do-not-contact and outreach history ----------------------------------------------------
     def add_do_not_contact(self, tenant: str, entries: Iterable[tuple[DncKind, str]], reason: str,
                            at: datetime) -> None:
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             conn.executemany(
                 "INSERT OR IGNORE INTO do_not_contact VALUES (?,?,?,?,?)",
                 ((tenant, kind, value, reason, at.isoformat()) for kind, value in entries),
             )
 
     def do_not_contact(self, tenant: str) -> set[tuple[str, str]]:
-        with self._lock:
-            rows = self._conn.execute("SELECT kind, value FROM do_not_contact WHERE tenant = ?", (tenant,)).fetchall()
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT kind, value FROM do_not_contact WHERE tenant = ?", (tenant,)).fetchall()
         return {(r[0], r[1]) for r in rows}
 
     def record_touch(self, tenant: str, lead_id: str, channel: str, at: datetime, *, replied: bool = False) -> None:
-        with self._tx() as conn:
+        with self._db.transaction() as conn:
             conn.execute("INSERT INTO touches (tenant, lead_id, channel, at, replied) VALUES (?,?,?,?,?)",
                          (tenant, lead_id, channel, at.astimezone(UTC).isoformat(), int(replied)))
 
     def touches(self, tenant: str, since: datetime) -> list[Touch]:
-        with self._lock:
-            rows = self._conn.execute(
+        with self._db.read() as conn:
+            rows = conn.execute(
                 "SELECT lead_id, channel, at, replied FROM touches WHERE tenant = ? AND at >= ? ORDER BY at, id",
                 (tenant, since.astimezone(UTC).isoformat()),
             ).fetchall()

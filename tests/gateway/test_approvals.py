@@ -129,13 +129,23 @@ def test_approving_twice_says_it_was_already_decided(rig: Rig) -> None:
 
 
 def test_a_role_without_rights_cannot_approve(rig: Rig) -> None:
-    pending = rig.gateway.invoke(call("moyasar.invoice_draft", args={"amount": 100}))
-    # invoice drafts run without approval; make one approval-first for this tenant to test the role
-    assert pending.decision.mode == Mode.draft_only
-    crm = rig.gateway.invoke(call("crm.update", args={"record": "r1"}, tool_call="2"))
+    crm = rig.gateway.invoke(call("crm.update", args={"record": "r1"}))
     with pytest.raises(RoleNotAllowed):
         rig.gateway.resolve(crm.approval.approval_id, support(), "approve")  # type: ignore[union-attr]
     assert [a.approval_id for a in rig.gateway.pending_approvals("t1")] == [crm.approval.approval_id]  # type: ignore[union-attr]
+    assert "approval_refused" in [e.kind for e in rig.gateway.audit.events(tenant="t1")]
+
+
+def test_support_may_not_approve_an_invoice_made_approval_first(rig: Rig) -> None:
+    from tools.policy import TenantOverlay
+
+    rig.gateway.set_overlay(TenantOverlay(tenant="t1", modes={"moyasar.invoice_draft": "approval_required"}))
+    invoice = rig.gateway.invoke(call("moyasar.invoice_draft", args={"amount": 100}))
+    assert invoice.approval is not None
+    with pytest.raises(RoleNotAllowed):
+        rig.gateway.resolve(invoice.approval.approval_id, support(), "approve")
+    assert rig.gateway.resolve(invoice.approval.approval_id, manager(), "approve").token is not None
+    assert rig.calls == []
 
 
 def test_another_tenant_cannot_see_or_decide_an_approval(rig: Rig) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from gw_support import Rig, call
+from gw_support import KEY, Rig, call
 from typer.testing import CliRunner
 
 from tools.audit import verify_chain
@@ -124,8 +124,7 @@ def test_cli_verify_exits_non_zero_and_names_the_event(rig: Rig, tamper: str, mo
     from dealix.settings import get_settings
 
     _fill(rig, 3)
-    (rig.store.path.parent / "secret.key").write_text(
-        __import__("gw_support").KEY.decode())
+    (rig.store.path.parent / "secret.key").write_text(KEY.decode())
     monkeypatch.setenv("DEALIX_DATA_DIR", str(rig.store.path.parent))
     get_settings.cache_clear()
     runner = CliRunner()

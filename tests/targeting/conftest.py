@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from targeting_corpus import SUNDAY_10_RIYADH
+from targeting_support import ServiceFactory
 
 from skills.targeting.repository import TargetingRepository
 from skills.targeting.service import TargetingService
 from tools.consent import ConsentRegistry
 from tools.store import Store
-
-ServiceFactory = Callable[..., TargetingService]
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ServiceFactory
 from fastapi.testclient import TestClient
 from targeting_corpus import AR_HEADERS, AR_ROWS, SUNDAY_10_RIYADH, write_csv, write_xlsx
+from targeting_support import ServiceFactory
 
 from api.app import create_app
 from api.routers import targeting as router

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from conftest import ServiceFactory
 from targeting_corpus import EN_HEADERS, FRIDAY_10_RIYADH, SUNDAY_10_RIYADH, SUNDAY_22_RIYADH, write_csv
+from targeting_support import ServiceFactory
 
 from skills.targeting.models import Target
 from skills.targeting.repository import TargetingRepository

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tools.connectors.arguments import ConnectorArgs, parse_args
 from tools.connectors.base import Connector, ConnectorContext, Delivery, require, write_outbox
-from tools.connectors.sheets import Cell, TableArgs, render_csv
+from tools.connectors.sheets import Cell, SheetsExportConnector, render_csv
 from tools.errors import ConnectorError
 
 __all__ = [
@@ -39,22 +39,10 @@ _DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 _DELIMITERS = (",", ";", "\t")
 
 
-class CrmExportConnector(Connector):
-    """``crm.export``: records as a CSV in the outbox."""
+class CrmExportConnector(SheetsExportConnector):
+    """``crm.export``: records as a CSV in the outbox (the same table format as ``sheets.export``)."""
 
     action: ClassVar[str] = "crm.export"
-    extension: ClassVar[str] = "csv"
-    idempotent: ClassVar[bool] = True
-
-    def _deliver(
-        self, args: dict[str, Any], *, ledger_id: str, live: bool, ctx: ConnectorContext
-    ) -> Delivery:
-        require(args, "columns", "rows")
-        table = parse_args(TableArgs, args)
-        path = write_outbox(self.outbox_file(ctx, ledger_id), render_csv(table.columns, table.table()))
-        return Delivery(
-            outbox_path=str(path), transport="outbox", detail={"rows": len(table.rows), "columns": table.columns}
-        )
 
 
 class FieldUpdate(ConnectorArgs):
