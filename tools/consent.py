@@ -7,6 +7,9 @@ A later, explicit opt-in (with its source) restores contact on that channel only
 
 from __future__ import annotations
 
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 from enum import StrEnum
 from typing import Literal
@@ -16,6 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tools.models import Channel
 from tools.store import Store
+
+# SQLite's default limit on bound parameters is 999 on old builds; stay well under it.
+_CHUNK = 500
 
 
 class LawfulBasis(StrEnum):
@@ -99,27 +105,23 @@ class ConsentRegistry:
                 " ORDER BY id DESC",
                 (tenant, contact_id, channel.value),
             ).fetchall()
-        if not rows:
-            return ConsentState(contact_id=contact_id, channel=channel, status="none")
-        # An opt-out on 'all' is final for every channel until the channel itself is opted in again later.
-        latest = rows[0]
-        if latest["channel"] == Channel.all.value and latest["status"] == "opt_in":
-            # A blanket opt-in does not grant a channel that was opted out on its own after it.
-            specific = [r for r in rows if r["channel"] == channel.value]
-            if specific and specific[0]["status"] == "opt_out":
-                latest = specific[0]
-        return ConsentState(
-            contact_id=contact_id,
-            channel=channel,
-            status=latest["status"],
-            lawful_basis=LawfulBasis(latest["lawful_basis"]),
-            source=latest["source"],
-            recorded_at=datetime.fromisoformat(latest["recorded_at"]),
-            address=latest["address"],
-            max_per_week=latest["max_per_week"],
-            quiet_start=time.fromisoformat(latest["quiet_start"]) if latest["quiet_start"] else None,
-            quiet_end=time.fromisoformat(latest["quiet_end"]) if latest["quiet_end"] else None,
-        )
+        return _fold(contact_id, channel, rows)
+
+    def states(self, tenant: str, contact_ids: Iterable[str], channel: Channel) -> dict[str, ConsentState]:
+        """:meth:`state` for many contacts at once: one query per chunk instead of one per contact."""
+        ids = list(dict.fromkeys(contact_ids))
+        found: dict[str, list[sqlite3.Row]] = defaultdict(list)
+        with self._store.read() as conn:
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start:start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for row in conn.execute(
+                    f"SELECT * FROM consent_events WHERE tenant = ? AND channel IN (?, 'all')"  # noqa: S608 - marks only
+                    f" AND contact_id IN ({marks}) ORDER BY id DESC",
+                    (tenant, channel.value, *chunk),
+                ):
+                    found[row["contact_id"]].append(row)
+        return {i: _fold(i, channel, found.get(i, [])) for i in ids}
 
     def history(self, tenant: str, contact_id: str) -> list[ConsentRecord]:
         with self._store.read() as conn:
@@ -138,6 +140,31 @@ class ConsentRegistry:
             )
             for r in rows
         ]
+
+
+def _fold(contact_id: str, channel: Channel, rows: Sequence[sqlite3.Row]) -> ConsentState:
+    """The state that a contact's events on ``channel`` and ``all`` (newest first) add up to."""
+    if not rows:
+        return ConsentState(contact_id=contact_id, channel=channel, status="none")
+    # An opt-out on 'all' is final for every channel until the channel itself is opted in again later.
+    latest = rows[0]
+    if latest["channel"] == Channel.all.value and latest["status"] == "opt_in":
+        # A blanket opt-in does not grant a channel that was opted out on its own after it.
+        specific = [r for r in rows if r["channel"] == channel.value]
+        if specific and specific[0]["status"] == "opt_out":
+            latest = specific[0]
+    return ConsentState(
+        contact_id=contact_id,
+        channel=channel,
+        status=latest["status"],
+        lawful_basis=LawfulBasis(latest["lawful_basis"]),
+        source=latest["source"],
+        recorded_at=datetime.fromisoformat(latest["recorded_at"]),
+        address=latest["address"],
+        max_per_week=latest["max_per_week"],
+        quiet_start=time.fromisoformat(latest["quiet_start"]) if latest["quiet_start"] else None,
+        quiet_end=time.fromisoformat(latest["quiet_end"]) if latest["quiet_end"] else None,
+    )
 
 
 def normalise_address(address: str) -> str:

@@ -11,7 +11,7 @@ hours) the verdict carries ``not_before``, the next moment outreach may happen.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -31,6 +31,8 @@ class ConsentLookup(Protocol):
     """What contactability needs from :class:`tools.consent.ConsentRegistry`."""
 
     def state(self, tenant: str, contact_id: str, channel: Channel) -> ConsentState: ...
+
+    def states(self, tenant: str, contact_ids: Iterable[str], channel: Channel) -> dict[str, ConsentState]: ...
 
 
 class ContactabilityJudge:
@@ -53,6 +55,19 @@ class ContactabilityJudge:
         self._catalog = catalog or load_catalog()
         self._in_hours = self._hours.contains(now)
         self._opening = None if self._in_hours else self._hours.next_opening(now)
+        self._recorded: dict[ContactChannel, dict[str, ConsentState]] = {channel: {} for channel in CHANNELS}
+        self._prefetched: set[str] = set()
+
+    def prefetch(self, lead_ids: Iterable[str]) -> None:
+        """Load the consent state of many leads in bulk, so judging them costs no query each.
+
+        Only states with a record are kept: most leads have none, and 100k of them would cost memory.
+        """
+        ids = list(lead_ids)
+        for channel in CHANNELS:
+            states = self._consent.states(self._tenant, ids, Channel(channel))
+            self._recorded[channel].update((i, s) for i, s in states.items() if s.status != "none")
+        self._prefetched.update(ids)
 
     def _text(self, key: str, **params: object) -> Text:
         return self._catalog.message("contact", key, **params)
@@ -82,8 +97,16 @@ class ContactabilityJudge:
     def _states(self, ids: Sequence[str], channel: ContactChannel,
                 cache: dict[ContactChannel, list[ConsentState]]) -> list[ConsentState]:
         if channel not in cache:
-            cache[channel] = [self._consent.state(self._tenant, i, Channel(channel)) for i in ids]
+            cache[channel] = [self._state(i, channel) for i in ids]
         return cache[channel]
+
+    def _state(self, lead_id: str, channel: ContactChannel) -> ConsentState:
+        recorded = self._recorded[channel].get(lead_id)
+        if recorded is not None:
+            return recorded
+        if lead_id in self._prefetched:
+            return ConsentState(contact_id=lead_id, channel=Channel(channel), status="none")
+        return self._consent.state(self._tenant, lead_id, Channel(channel))
 
     def _channel(self, lead: Lead, members: Sequence[Lead], ids: Sequence[str],
                  channel: ContactChannel, cache: dict[ContactChannel, list[ConsentState]]) -> ChannelVerdict:

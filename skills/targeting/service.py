@@ -97,6 +97,7 @@ class TargetingService:
         judge = ContactabilityJudge(tenant=self.tenant, consent=self.consent,
                                     do_not_contact=self.repository.do_not_contact(self.tenant),
                                     reputation=guard, now=now, hours=self.hours, catalog=self.catalog)
+        judge.prefetch(by_id)
         return judge, merged_into
 
     def _guard(self, leads: list[Lead], now: datetime) -> ReputationGuard:
