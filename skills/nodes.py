@@ -26,6 +26,7 @@ from graphs.approvals import HumanResponse, map_response
 from graphs.context import AutopilotContext
 from graphs.state import AutopilotState, Outcome, OutreachState, ProofSummary
 from skills.simple_targeting import OutreachTarget, rank_leads_file
+from tools.approvals import approval_id_of
 from tools.errors import ApprovalError, ConnectorError, RoleNotAllowed
 from tools.models import ApprovalRequest, GatewayResult, Mode, ToolCall
 
@@ -88,9 +89,7 @@ def saudi_copywriter(state: OutreachState, runtime: Runtime[AutopilotContext]
                      ) -> Command[Literal["safe_action_reviewer", "__end__"]]:
     """One guarded draft for the target. A draft that fails the guard goes to review, never further."""
     target = state["target"]
-    brief = LeadBrief(lead_id=target.lead_id, channel=target.channel, language=target.language,
-                      company_name=target.company_name, contact_name=target.contact_name, title=target.title,
-                      city=target.city, sector=target.sector, contact_points=target.contact_points)
+    brief = _brief(target)
     draft = runtime.context.copywriter.write(brief, other_names=tuple(state.get("other_names") or ()),
                                              other_contacts=tuple(state.get("other_contacts") or ()))
     update: dict[str, Any] = {"draft": draft, "drafts": {target.lead_id: draft}}
@@ -98,6 +97,12 @@ def saudi_copywriter(state: OutreachState, runtime: Runtime[AutopilotContext]
         update["outcomes"] = _outcome(target, "needs_review", reason_ar=_NEEDS_REVIEW_AR, reason_code="guard_failed")
         return Command(goto="__end__", update=update)
     return Command(goto="safe_action_reviewer", update=update)
+
+
+def _brief(target: OutreachTarget) -> LeadBrief:
+    return LeadBrief(lead_id=target.lead_id, channel=target.channel, language=target.language,
+                     company_name=target.company_name, contact_name=target.contact_name, title=target.title,
+                     city=target.city, sector=target.sector, contact_points=target.contact_points)
 
 
 def _draft_call(ctx: AutopilotContext, target: OutreachTarget, draft: Draft) -> ToolCall:
@@ -193,7 +198,10 @@ def _after_decided_elsewhere(ctx: AutopilotContext, target: OutreachTarget, appr
 
 
 def execution_governor(state: OutreachState, runtime: Runtime[AutopilotContext]) -> dict[str, Any]:
-    """Run exactly what was approved, through the gateway and its ledger: at most once."""
+    """Run exactly what was approved, through the gateway and its ledger: at most once.
+
+    An approved draft that left (or had already left) becomes an example for the copywriter's
+    next leads, under its approval id (remembering it again replaces it)."""
     ctx, target, call = runtime.context, state["target"], state["call"]
     assert call is not None
     try:
@@ -201,14 +209,20 @@ def execution_governor(state: OutreachState, runtime: Runtime[AutopilotContext])
     except ConnectorError as exc:
         return {"outcomes": _outcome(target, "not_executed", action=call.action, reason_ar=exc.message_ar,
                                      reason_code=exc.code)}
-    return {"outcomes": {target.lead_id: _execution_outcome(target, call, result, state.get("approval"))}}
+    outcome = _execution_outcome(target, call, result, state.get("approval"))
+    token, draft = state.get("token"), state.get("draft")
+    if token and outcome.status in ("executed", "already_executed") and isinstance(call.args.get("body"), str):
+        ctx.copywriter.learn(_brief(target), approval_id=approval_id_of(token), action=call.action,
+                             subject=call.args.get("subject"), body=call.args["body"],
+                             original_body=draft.body if draft is not None else None)
+    return {"outcomes": {target.lead_id: outcome}}
 
 
 def _execution_outcome(target: OutreachTarget, call: ToolCall, result: GatewayResult,
                        approval: ApprovalRequest | None) -> Outcome:
     execution = result.execution
     status = execution.status if execution is not None else "not_executed"
-    if status == "in_doubt":
+    if status in ("in_doubt", "in_progress"):  # not (yet) delivered by this run
         status = "not_executed"
     return Outcome(lead_id=target.lead_id, company_name=target.company_name, status=status,
                    action=result.decision.action, approval_id=approval.approval_id if approval else None,

@@ -48,7 +48,7 @@ from tools.models import (
 from tools.pii import PiiMasker
 from tools.policy import ActionRule, Facts, Policy, TenantOverlay, Verdict, evaluate
 from tools.ratelimit import RateLimiter
-from tools.rwu import record_rwu
+from tools.rwu import record_internal_rwus, record_rwu
 from tools.saudi_time import Clock, system_clock
 from tools.store import Store
 
@@ -249,6 +249,12 @@ class Gateway:
             if verdict.mode == Mode.blocked and verdict.proof_impact is not None:
                 record_rwu(conn, tenant=call.tenant, type=verdict.proof_impact, audit_event=event.event_id,
                            ts=now, ref=call.contact_id)
+            elif run_drafts and verdict.mode == Mode.suggest_only and action not in self._connectors:
+                # An internal action (a ranking, a proof pack, a partner suggestion) has no connector:
+                # the recorded decision is its whole effect, so its work units are recorded with it.
+                record_internal_rwus(conn, tenant=call.tenant, action=action, type=verdict.proof_impact,
+                                     args=call.args, audit_event=event.event_id, ts=now,
+                                     ref=call.contact_id or call.thread_id)
         decision = self._decision(action, verdict, event.event_id, digest, approval)
         if verdict.mode == Mode.blocked:
             log.info("blocked %s for skill %s: %s", action, call.skill, verdict.reason_code)
@@ -408,6 +414,10 @@ class Gateway:
                     event = self._audit(conn, call.tenant, "execution_deduplicated", actor, action,
                                         {"ledger_id": prior["ledger_id"], "digest": digest}, now)
                     return self._result(action, mode, event.event_id, digest, "already_executed", prior, rule)
+                if prior is not None and self.ledger.leased(prior, now):
+                    event = self._audit(conn, call.tenant, "execution_in_progress", actor, action,
+                                        {"ledger_id": prior["ledger_id"], "digest": digest}, now)
+                    return self._result(action, mode, event.event_id, digest, "in_progress", prior, rule)
                 if prior is not None and not (connector is not None and connector.idempotent):
                     event = self._audit(conn, call.tenant, "execution_in_doubt", actor, action,
                                         {"ledger_id": prior["ledger_id"], "digest": digest}, now)
@@ -427,7 +437,7 @@ class Gateway:
                     channel=rule.channel.value if rule.channel and rule.external else None,
                     approval_id=approval_id, now=now)
                 if prior is not None:
-                    conn.execute("UPDATE side_effects SET status = 'started' WHERE ledger_id = ?", (ledger_id,))
+                    self.ledger.claim(conn, ledger_id, now)
         except ApprovalError as exc:
             return self._record_refusal(call, action, digest, (exc.code, None), actor, now)
         except _Refused as exc:
@@ -449,6 +459,12 @@ class Gateway:
                 raise
             raise ConnectorError("تعذّر تنفيذ الإجراء؛ لم يُرسل شيء ويمكن إعادة المحاولة.",
                                  f"Connector {action} failed: {exc}") from exc
+        except BaseException:
+            # Dying in a way we can see (interrupt, exit): the row stays "started" for recovery,
+            # and the lease goes at once so the retry need not wait for it to expire.
+            with self.store.transaction() as conn:
+                self.ledger.release(conn, ledger_id)
+            raise
         result = {"outbox_path": delivery.outbox_path, "transport": delivery.transport, **delivery.detail}
         with self.store.transaction() as conn:
             self.ledger.finish(conn, ledger_id, ok=True, result=result, now=now)

@@ -6,6 +6,11 @@ graph that reaches the same key gets the recorded result back instead of a secon
 ``started`` row with no result means the process died mid-execution: idempotent connectors (the
 outbox ones) are re-run under the same ledger id, which yields the same single file; others are
 reported ``in_doubt`` for a person to reconcile.
+
+A worker that starts (or re-runs) a row holds a short lease on it. While the lease runs, a second
+attempt at the same key (a double click, two API workers, two processes) is told ``in_progress``
+and runs nothing; a process that dies holding the lease (kill -9) leaves it to expire, after which
+the row is recovered as above. A worker that fails in a way it can still see releases the lease.
 """
 
 from __future__ import annotations
@@ -14,10 +19,13 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tools.canonical import canonical_json, sha256_hex
+
+# Longer than any connector takes (they write a file or draft); short enough to recover a crash soon.
+LEASE = timedelta(seconds=120)
 
 
 def effect_key(thread_id: str, tool_call_id: str, digest: str) -> str:
@@ -43,15 +51,31 @@ class SideEffectLedger:
         ledger_id = self._new_id()
         conn.execute(
             "INSERT INTO side_effects (effect_key, ledger_id, tenant, action, contact_id, channel, approval_id,"
-            " status, started_at) VALUES (?,?,?,?,?,?,?,'started',?)",
-            (key, ledger_id, tenant, action, contact_id, channel, approval_id, now.isoformat()),
+            " status, started_at, lease_until) VALUES (?,?,?,?,?,?,?,'started',?,?)",
+            (key, ledger_id, tenant, action, contact_id, channel, approval_id, now.isoformat(),
+             (now + LEASE).isoformat()),
         )
         return ledger_id
+
+    @staticmethod
+    def leased(row: sqlite3.Row, now: datetime) -> bool:
+        """True while another worker may still be running this started row."""
+        return row["status"] == "started" and row["lease_until"] is not None and \
+            datetime.fromisoformat(row["lease_until"]) > now
+
+    @staticmethod
+    def claim(conn: sqlite3.Connection, ledger_id: str, now: datetime) -> None:
+        conn.execute("UPDATE side_effects SET status = 'started', lease_until = ? WHERE ledger_id = ?",
+                     ((now + LEASE).isoformat(), ledger_id))
+
+    @staticmethod
+    def release(conn: sqlite3.Connection, ledger_id: str) -> None:
+        conn.execute("UPDATE side_effects SET lease_until = NULL WHERE ledger_id = ?", (ledger_id,))
 
     def finish(self, conn: sqlite3.Connection, ledger_id: str, *, ok: bool, result: dict[str, Any],
                now: datetime) -> None:
         conn.execute(
-            "UPDATE side_effects SET status = ?, result = ?, finished_at = ? WHERE ledger_id = ?",
+            "UPDATE side_effects SET status = ?, result = ?, finished_at = ?, lease_until = NULL WHERE ledger_id = ?",
             ("done" if ok else "failed", canonical_json(result), now.isoformat(), ledger_id),
         )
 

@@ -205,7 +205,7 @@ class RevenueWorkUnit(BaseModel):
     value_sar: float | None = Field(default=None, description="Estimated value in SAR, when known.")
 
 
-ExecutionStatus = Literal["executed", "already_executed", "in_doubt", "not_executed"]
+ExecutionStatus = Literal["executed", "already_executed", "in_progress", "in_doubt", "not_executed"]
 
 
 class ExecutionResult(BaseModel):

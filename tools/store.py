@@ -82,7 +82,8 @@ CREATE TABLE IF NOT EXISTS side_effects (
     status        TEXT NOT NULL,          -- started | done | failed
     result        TEXT,
     started_at    TEXT NOT NULL,
-    finished_at   TEXT
+    finished_at   TEXT,
+    lease_until   TEXT                    -- while set and in the future, a live worker is running it
 );
 CREATE INDEX IF NOT EXISTS side_effects_contact ON side_effects (tenant, contact_id, channel, started_at);
 
@@ -176,6 +177,18 @@ class SqliteDatabase:
         with self._lock:
             self._conn.close()
 
+    def secure_erase(self) -> None:
+        """From now on, overwrite deleted and rewritten content with zeros (before erasing personal data)."""
+        with self._lock:
+            self._conn.execute("PRAGMA secure_delete=ON")
+
+    def compact(self) -> None:
+        """Rebuild the file (VACUUM) and empty the WAL, so no old copy of an erased row outlives it:
+        neither a stale cell left in a page by an earlier update nor a page image in the WAL."""
+        with self._lock:
+            self._conn.execute("VACUUM")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
 
 class Store(SqliteDatabase):
     """The gateway's store: audit, approvals, ledger, consent, rate counters, work units."""
@@ -186,3 +199,7 @@ class Store(SqliteDatabase):
             conn.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
+            # Stores created before the execution lease existed gain its column (NULL: no lease held).
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(side_effects)")}
+            if "lease_until" not in columns:
+                conn.execute("ALTER TABLE side_effects ADD COLUMN lease_until TEXT")

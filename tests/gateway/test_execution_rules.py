@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -48,6 +49,49 @@ def test_a_crash_between_start_and_finish_is_recovered_into_one_delivery(live: R
     assert len(list(live.outbox.iterdir())) == 1
     third = live.gateway.execute(wa, approval_token=token)
     assert third.execution is not None and third.execution.status == "already_executed"
+
+
+def test_a_second_attempt_while_the_first_is_still_running_executes_nothing(live: Rig) -> None:
+    wa, token = _approve(live)
+    connector = live.gateway._connectors["whatsapp.send"]
+    original = connector._deliver
+    inside, finish = threading.Event(), threading.Event()
+
+    def slow(args: dict[str, Any], *, ledger_id: str, live: bool, ctx: ConnectorContext) -> Delivery:
+        inside.set()
+        assert finish.wait(10)
+        return original(args, ledger_id=ledger_id, live=live, ctx=ctx)
+
+    connector._deliver = slow  # type: ignore[method-assign]
+    first: list[Any] = []
+    worker = threading.Thread(target=lambda: first.append(live.gateway.execute(wa, approval_token=token)))
+    worker.start()
+    assert inside.wait(10)
+    second = live.gateway.execute(wa, approval_token=token)  # a double click, another API worker
+    finish.set()
+    worker.join(10)
+    assert second.execution is not None and second.execution.status == "in_progress"
+    assert first[0].execution.status == "executed"
+    assert len(list(live.outbox.iterdir())) == 1
+
+
+def test_a_worker_killed_holding_the_lease_is_recovered_once_the_lease_expires(live: Rig) -> None:
+    wa, token = _approve(live)
+    connector = live.gateway._connectors["whatsapp.send"]
+    original = connector._deliver
+    connector._deliver = lambda *a, **k: (_ for _ in ()).throw(SystemExit("kill -9"))  # type: ignore[method-assign]
+    release = live.gateway.ledger.release
+    live.gateway.ledger.release = lambda *a, **k: None  # type: ignore[method-assign]  # kill -9: no cleanup runs
+    with pytest.raises(SystemExit):
+        live.gateway.execute(wa, approval_token=token)
+    live.gateway.ledger.release = release  # type: ignore[method-assign]
+    connector._deliver = original  # type: ignore[method-assign]
+    held = live.gateway.execute(wa, approval_token=token)
+    assert held.execution is not None and held.execution.status == "in_progress" and live.calls == []
+    live.clock.advance(minutes=3)
+    recovered = live.gateway.execute(wa, approval_token=token)
+    assert recovered.execution is not None and recovered.execution.status == "executed"
+    assert len(list(live.outbox.iterdir())) == 1
 
 
 def test_a_non_idempotent_connector_interrupted_mid_run_is_in_doubt_not_repeated(live: Rig) -> None:

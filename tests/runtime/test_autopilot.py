@@ -155,13 +155,10 @@ def test_the_demo_leads_file_runs(make_ctx, checkpointer):
     assert len(result.pending) == 5
 
 
-def test_twenty_leads_reach_pending_approvals_in_under_two_seconds(make_ctx, checkpointer, tmp_path):
-    import time
-
+def test_twenty_leads_all_reach_their_own_pending_approval(make_ctx, checkpointer, tmp_path):
+    # How fast this is lives in bench/autopilot_bench.py (bench/results/autopilot.md), not here.
     leads = write_leads(tmp_path / "twenty.csv", lead_rows(20))
-    started = time.perf_counter()
     result = start_autopilot(make_ctx(), checkpointer, leads, top_n=20)
-    elapsed = time.perf_counter() - started
 
     assert len(result.pending) == 20
-    assert elapsed < 2.0, f"{elapsed:.2f}s"
+    assert len({p.approval_id for p in result.pending}) == 20
