@@ -1,0 +1,177 @@
+"""The negotiation coach's writer: a pydantic-ai agent that answers one objection with one checked reply.
+
+    ReplyRequest ──agent (offline playbook | OpenAI-compatible model)──▶ ReplySections
+                 ──output validator: render + negotiation rules + the shared guard (ModelRetry on failure)──▶
+                 Reply(status="ready")
+    retries exhausted ──▶ Reply(status="needs_review", body="")   (nothing is ever drafted from it)
+
+Both paths are the same agent with the same output type and validator; only the model differs. The
+customer's message reaches the model masked and quoted as data; a seller's request never reaches it
+(see :mod:`skills.negotiation.screen`). The agent has no tools: it writes text, the graph decides
+the one action (a draft on the deal's channel) and the gateway decides whether it may run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_ai import Agent, ModelRetry, RunContext
+from pydantic_ai.exceptions import UnexpectedModelBehavior
+from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, UserPromptPart
+from pydantic_ai.models import Model
+from pydantic_ai.models.function import AgentInfo, FunctionModel
+
+from agents.copywriter import SenderProfile
+from agents.guard import Channel, DraftFacts, GuardReport, Language, load_guard_rules
+from agents.models import build_model
+from agents.tracing import Tracing
+from dealix.settings import Settings
+from prompts import get_prompt
+from skills.negotiation.catalog import load_playbook
+from skills.negotiation.compose import render_reply, reply_facts, reply_template_id
+from skills.negotiation.models import DealContext, ObjectionClass, Reply, ReplyCheck, ReplySections
+from skills.negotiation.rules import check_reply
+from tools.pii import PiiMasker
+
+OFFLINE_MODEL_NAME = "dealix-offline-negotiation"
+_FACTS = re.compile(r"<negotiation_facts>\s*(\{.*?\})\s*</negotiation_facts>", re.DOTALL)
+_RETRIES = 2
+
+
+class ReplyRequest(BaseModel):
+    """Everything the writer may know about one objection."""
+
+    model_config = ConfigDict(frozen=True)
+
+    objection: ObjectionClass = Field(description="The classified objection ('unknown' when unsure).")
+    language: Language = Field(description="The language of the reply.")
+    channel: Channel = Field(description="The channel of the reply.")
+    proposed_date: str = Field(description="The next step's date as the reply must write it.")
+    deal: DealContext = Field(description="Who the reply goes to.")
+    customer_message: str = Field(description="The customer's message with personal data masked.")
+
+
+@dataclass
+class NegotiationDeps:
+    """Run-scoped inputs of one writer run."""
+
+    request: ReplyRequest
+    sender: SenderProfile
+    facts: DraftFacts
+    masker: PiiMasker
+    last_check: ReplyCheck | None = field(default=None)
+    last_render: tuple[str | None, str] | None = field(default=None)
+
+
+negotiator_agent: Agent[NegotiationDeps, ReplySections] = Agent(
+    None,
+    name="negotiation_coach",
+    deps_type=NegotiationDeps,
+    output_type=ReplySections,
+    retries={"output": _RETRIES},
+    defer_model_check=True,
+)
+
+
+@negotiator_agent.instructions
+def _instructions(ctx: RunContext[NegotiationDeps]) -> str:
+    request = ctx.deps.request
+    limit = load_guard_rules().limits[request.channel].body
+    return get_prompt("negotiation.instructions").render(language=request.language, channel=request.channel,
+                                                        max_chars=limit)
+
+
+@negotiator_agent.output_validator
+def _check(ctx: RunContext[NegotiationDeps], output: ReplySections) -> ReplySections:
+    deps = ctx.deps
+    request = deps.request
+    subject, body = render_reply(output, channel=request.channel, language=request.language, deal=request.deal,
+                                 sender=deps.sender)
+    check = check_reply(output, body=body, subject=subject, proposed_date=request.proposed_date,
+                        channel=request.channel, language=request.language, facts=deps.facts, masker=deps.masker)
+    deps.last_check, deps.last_render = check, (subject, body)
+    if not check.ok:
+        raise ModelRetry("The reply broke the negotiation rules or the output guard; fix exactly these problems "
+                         "and answer again: " + "; ".join(check.problems()))
+    return output
+
+
+def render_brief(request: ReplyRequest) -> str:
+    facts = {"objection": request.objection.value, "language": request.language, "channel": request.channel,
+             "proposed_date": request.proposed_date, "company_name": request.deal.company_name,
+             "contact_name": request.deal.contact_name}
+    return get_prompt("negotiation.brief").render(facts_json=json.dumps(facts, ensure_ascii=False, sort_keys=True),
+                                                  customer_message=request.customer_message)
+
+
+def _last_brief(messages: list[ModelMessage]) -> str:
+    for message in reversed(messages):
+        if isinstance(message, ModelRequest):
+            for part in message.parts:
+                content = part.content if isinstance(part, UserPromptPart) else None
+                if isinstance(content, str) and "<negotiation_facts>" in content:
+                    return content
+    return ""
+
+
+def offline_negotiation(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+    """The offline writer: the playbook's vetted reply for the objection, with the proposed date filled in."""
+    match = _FACTS.search(_last_brief(messages))
+    if match is None or not info.output_tools:
+        return ModelResponse(parts=[TextPart("لا توجد بيانات كافية لكتابة الرد.")], model_name=OFFLINE_MODEL_NAME)
+    facts = json.loads(match.group(1))
+    sections = load_playbook().sections(ObjectionClass(facts["objection"]), facts["language"],
+                                        date=facts["proposed_date"])
+    return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, sections.model_dump())],
+                         model_name=OFFLINE_MODEL_NAME)
+
+
+@dataclass(frozen=True)
+class Negotiator:
+    """The writer bound to one model: what a coach (and a graph run) holds."""
+
+    model: Model
+    model_label: str
+    offline: bool
+    masker: PiiMasker
+    sender: SenderProfile = field(default_factory=SenderProfile)
+    tracing: Tracing = field(default_factory=Tracing.disabled)
+
+    def write(self, request: ReplyRequest) -> Reply:
+        facts = reply_facts(request.deal, self.sender, request.proposed_date)
+        deps = NegotiationDeps(request=request, sender=self.sender, facts=facts, masker=self.masker)
+        template = reply_template_id(request.channel, request.language)
+        prompt = get_prompt(template if self.offline else "negotiation.instructions").ref
+        with self.tracing.observe("negotiation_coach", input=request.model_dump(mode="json"),
+                                  names=(request.deal.contact_name,)) as observation:
+            try:
+                result = negotiator_agent.run_sync(render_brief(request), deps=deps, model=self.model)
+            except UnexpectedModelBehavior:
+                check = deps.last_check or ReplyCheck(
+                    ok=False, rules=(), guard=GuardReport(ok=False, rules_version=load_guard_rules().version))
+                reply = Reply(status="needs_review", channel=request.channel, language=request.language,
+                              subject=None, body="", sections=None, check=check, prompt=prompt,
+                              model=self.model_label, model_requests=1 + _RETRIES)
+            else:
+                assert deps.last_check is not None and deps.last_render is not None  # set by the validator
+                subject, body = deps.last_render
+                reply = Reply(status="ready", channel=request.channel, language=request.language, subject=subject,
+                              body=body, sections=result.output, check=deps.last_check, prompt=prompt,
+                              model=self.model_label, model_requests=result.usage.requests)
+            observation.update(output=reply.model_dump(mode="json", exclude={"check"}))
+        return reply
+
+
+def build_negotiator(settings: Settings, masker: PiiMasker, *, tracing: Tracing | None = None,
+                     sender: SenderProfile | None = None) -> Negotiator:
+    """The offline playbook writer, or the configured OpenAI-compatible model (``DEALIX_MODEL=openai:NAME``)."""
+    if settings.model.strip() == "offline":
+        model: Model = FunctionModel(offline_negotiation, model_name=OFFLINE_MODEL_NAME)
+        label, offline = "offline", True
+    else:
+        model, label, offline = build_model(settings)
+    return Negotiator(model=model, model_label=label, offline=offline, masker=masker,
+                      sender=sender or SenderProfile(), tracing=tracing or Tracing.disabled())
