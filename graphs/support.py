@@ -1,0 +1,130 @@
+"""The customer-ops graph: one ticket from intake to an approved reply draft.
+
+    START ─▶ customer_success_operator ─▶ sla_monitor ─▶ support_reply ─▶ safe_action_reviewer
+             (create + classify, or load)  (escalate)     │ no channel /         │ blocked
+                                                          ▼ guard failed         ▼
+                                                         END                    END
+          ─▶ human_approval ─▶ execution_governor ─▶ record_response ─▶ END
+               │ reject / blocked edit ─▶ END
+
+Node names are the skills they act as (the shared approval nodes: :mod:`graphs.message_approval`).
+Dependencies arrive per run in :class:`SupportContext`; nothing is built at import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from pydantic import BaseModel, ConfigDict, Field
+
+from dealix.settings import Settings
+from dealix.wiring import build_gateway
+from graphs.checkpoint import new_thread_id, thread_config
+from graphs.message_approval import (
+    Decision,
+    DraftOutcome,
+    ResumeResult,
+    execution_governor,
+    human_approval,
+    resume,
+    review_first,
+    safe_action_reviewer,
+    with_state_types,
+)
+from skills.cards.service import CardService
+from skills.support.business_time import BusinessCalendar
+from skills.support.cards import card_publisher
+from skills.support.factory import build_service
+from skills.support.models import Escalation, IncomingTicket, ReplyDraft, SlaStatus
+from skills.support.nodes import (
+    SupportContext,
+    SupportInput,
+    SupportState,
+    customer_success_operator,
+    record_response,
+    sla_monitor,
+    support_reply,
+)
+from tools.gateway import Gateway
+from tools.models import ApprovalRequest, Caller
+from tools.saudi_time import system_clock
+
+__all__ = ["SupportContext", "SupportRunResult", "build_support_context", "build_support_graph",
+           "decide_support_reply", "start_support_reply", "studio_graph"]
+
+
+def build_support_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
+                        ) -> CompiledStateGraph[Any, Any, Any, Any]:
+    graph = StateGraph(SupportState, context_schema=SupportContext, input_schema=SupportInput)
+    graph.add_node("customer_success_operator", customer_success_operator)
+    graph.add_node("sla_monitor", sla_monitor)
+    graph.add_node("support_reply", support_reply)
+    graph.add_node("safe_action_reviewer", safe_action_reviewer)
+    graph.add_node("human_approval", human_approval)
+    graph.add_node("execution_governor", execution_governor)
+    graph.add_node("record_response", record_response)
+    graph.add_edge(START, "customer_success_operator")
+    graph.add_edge("customer_success_operator", "sla_monitor")
+    graph.add_edge("sla_monitor", "support_reply")
+    graph.add_edge("execution_governor", "record_response")
+    graph.add_edge("record_response", END)
+    saver = with_state_types(checkpointer, IncomingTicket, SlaStatus, Escalation, ReplyDraft)
+    return graph.compile(checkpointer=saver, name="support")
+
+
+def studio_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
+    """For ``langgraph.json``: the server brings the checkpointer; a run passes a SupportContext."""
+    return build_support_graph()
+
+
+def build_support_context(settings: Settings, tenant: str, *, caller: Caller | None = None,
+                          gateway: Gateway | None = None, clock: Callable[[], datetime] = system_clock,
+                          calendar: BusinessCalendar | None = None, cards: bool = True) -> SupportContext:
+    """The run's dependencies; escalations publish support cards unless ``cards`` is False."""
+    gateway = gateway or build_gateway(settings, clock=clock)
+    publisher = card_publisher(CardService(tenant, gateway=gateway, clock=clock)) if cards else None
+    ctx = SupportContext(tenant=tenant, gateway=gateway, settings=settings, caller=caller,
+                         support=build_service(settings, tenant=tenant, clock=clock, gateway=gateway,
+                                               calendar=calendar, cards=publisher))
+    review_first(ctx)
+    return ctx
+
+
+class SupportRunResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    thread_id: str
+    ticket_id: str
+    sla: SlaStatus | None
+    escalation: Escalation | None
+    reply: ReplyDraft | None
+    pending: ApprovalRequest | None = Field(description="The approval the reply draft waits for, if any.")
+    outcome: DraftOutcome | None
+
+
+def start_support_reply(ctx: SupportContext, checkpointer: BaseCheckpointSaver[Any], *,
+                        ticket_id: str | None = None, incoming: IncomingTicket | None = None,
+                        thread_id: str | None = None) -> SupportRunResult:
+    """Create (from ``incoming``) or load a ticket, check its SLA, and draft the reply for approval."""
+    graph = build_support_graph(checkpointer)
+    thread_id = thread_id or new_thread_id(ctx.tenant)
+    config = thread_config(thread_id, tenant=ctx.tenant)
+    values = graph.invoke({"ticket_id": ticket_id, "incoming": incoming}, config, context=ctx)
+    interrupts = values.get("__interrupt__") or []
+    return SupportRunResult(
+        thread_id=thread_id, ticket_id=values["ticket_id"], sla=values.get("sla"),
+        escalation=values.get("escalation"), reply=values.get("reply"), outcome=values.get("outcome"),
+        pending=ApprovalRequest.model_validate(interrupts[0].value) if interrupts else None,
+    )
+
+
+def decide_support_reply(ctx: SupportContext, checkpointer: BaseCheckpointSaver[Any], approval_id: str,
+                         decision: Decision, *, edited_args: dict[str, Any] | None = None,
+                         edited_action: str | None = None, reason: str | None = None) -> ResumeResult:
+    return resume(build_support_graph(checkpointer), ctx, approval_id, decision, edited_args=edited_args,
+                  edited_action=edited_action, reason=reason)
