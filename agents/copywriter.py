@@ -4,6 +4,11 @@
               ──output validator: the guard (ModelRetry on failure)──▶ Draft(status="ready")
     retries exhausted ─────────────────────────────────────────────────▶ Draft(status="needs_review")
 
+With a memory (``examples``), the brief also carries the closest approved drafts of the same
+tenant, segment, channel and language as slot templates (``agents/examples.py``); the offline
+model writes from the first one this lead can fill, and falls back to the vetted template on a
+guard retry. Each draft records the approval ids of the examples it was shown.
+
 The agent only writes text. It has no tools and its output type has no action in it, so nothing a
 lead's data says (notes included, which are never sent to the model) can make it act: the graph
 decides the one action (a draft on the lead's channel) and the gateway decides whether it may run.
@@ -13,17 +18,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_ai import Agent, ModelRetry, RunContext
 from pydantic_ai.exceptions import UnexpectedModelBehavior
 from pydantic_ai.models import Model
 
+from agents.example_text import ExampleText, reuse
 from agents.guard import Channel, DraftFacts, GuardReport, Language, check_text, load_guard_rules
 from agents.tracing import Tracing
 from prompts import PromptRef, get_prompt
 from tools.pii import PiiMasker
+
+if TYPE_CHECKING:
+    from agents.examples import CopyExamples
 
 DraftStatus = Literal["ready", "needs_review"]
 
@@ -76,6 +85,9 @@ class Draft(BaseModel):
     model: str = Field(description="The model that wrote it: 'offline' or the endpoint's model name.")
     guard: GuardReport = Field(description="The guard's report on the final text.")
     model_requests: int = Field(description="Model calls this draft took (1 in the normal path).")
+    examples: tuple[str, ...] = Field(default=(), description="Approval ids of the approved examples shown, "
+                                      "closest first.")
+    based_on: str | None = Field(default=None, description="Approval id of the example the offline model wrote from.")
 
 
 @dataclass
@@ -139,10 +151,12 @@ def message_template_id(channel: Channel, language: Language) -> str:
     return f"outreach.{channel}.{language}"
 
 
-def render_brief(brief: LeadBrief, sender: SenderProfile) -> str:
+def render_brief(brief: LeadBrief, sender: SenderProfile, examples: tuple[ExampleText, ...] = ()) -> str:
     facts = {"channel": brief.channel, "language": brief.language, "lead_id": brief.lead_id,
              "title": brief.title, **template_variables(brief, sender)}
-    return get_prompt("copywriter.brief").render(facts_json=json.dumps(facts, ensure_ascii=False, sort_keys=True))
+    shown = json.dumps([e.model_dump(mode="json") for e in examples], ensure_ascii=False) if examples else ""
+    return get_prompt("copywriter.brief").render(facts_json=json.dumps(facts, ensure_ascii=False, sort_keys=True),
+                                                 examples_json=shown)
 
 
 def draft_facts(brief: LeadBrief, sender: SenderProfile, *, other_names: tuple[str, ...] = (),
@@ -166,29 +180,44 @@ class Copywriter:
     masker: PiiMasker
     sender: SenderProfile = field(default_factory=SenderProfile)
     tracing: Tracing = field(default_factory=Tracing.disabled)
+    examples: CopyExamples | None = None
+
+    def learn(self, brief: LeadBrief, *, approval_id: str, action: str, subject: str | None, body: str,
+              original_body: str | None) -> bool:
+        """Remember an approved draft for this tenant's next leads; False when there is no memory or it was not kept."""
+        if self.examples is None:
+            return False
+        return self.examples.learn(brief, self.sender, approval_id=approval_id, action=action, subject=subject,
+                                   body=body, original_body=original_body)
 
     def write(self, brief: LeadBrief, *, other_names: tuple[str, ...] = (),
               other_contacts: tuple[str, ...] = ()) -> Draft:
         facts = draft_facts(brief, self.sender, other_names=other_names, other_contacts=other_contacts)
         deps = CopyDeps(brief=brief, sender=self.sender, facts=facts, masker=self.masker)
+        shown = tuple(self.examples.recall(brief)) if self.examples is not None else ()
+        used = reuse(list(shown), template_variables(brief, self.sender)) if self.offline else None
+        shown_ids = tuple(e.approval_id for e in shown)
         prompt = (get_prompt(message_template_id(brief.channel, brief.language)) if self.offline
                   else get_prompt("copywriter.instructions")).ref
         with self.tracing.observe("saudi_copywriter", input=brief.model_dump(mode="json"),
                                   names=(brief.contact_name, *other_names)) as observation:
             try:
-                result = copywriter_agent.run_sync(render_brief(brief, self.sender), deps=deps, model=self.model)
+                result = copywriter_agent.run_sync(render_brief(brief, self.sender, shown), deps=deps,
+                                                   model=self.model)
             except UnexpectedModelBehavior:
                 report = deps.last_report or GuardReport(ok=False, rules_version=load_guard_rules().version)
                 draft = Draft(lead_id=brief.lead_id, channel=brief.channel, language=brief.language, subject=None,
                               body="", status="needs_review", prompt=prompt, model=self.model_label, guard=report,
-                              model_requests=_requests_after_failure())
+                              model_requests=_requests_after_failure(), examples=shown_ids)
             else:
                 output = result.output
                 report = deps.last_report or GuardReport(ok=True, rules_version=load_guard_rules().version)
                 draft = Draft(lead_id=brief.lead_id, channel=brief.channel, language=brief.language,
                               subject=output.subject if brief.channel == "email" else None, body=output.body,
                               status="ready", prompt=prompt, model=self.model_label, guard=report,
-                              model_requests=result.usage.requests)
+                              model_requests=result.usage.requests, examples=shown_ids,
+                              # On a guard retry the offline model falls back to the vetted template.
+                              based_on=used[0].approval_id if used and result.usage.requests == 1 else None)
             observation.update(output=draft.model_dump(mode="json", exclude={"guard"}))
         return draft
 

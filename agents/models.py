@@ -1,7 +1,9 @@
 """The model behind the agents, chosen by settings.
 
 - ``offline`` (the default): a pydantic-ai ``FunctionModel`` that answers from the vetted templates
-  in ``prompts/`` with deterministic rules. Same agent code, same output types, no network.
+  in ``prompts/`` with deterministic rules, or from the closest approved example of the tenant when
+  the brief carries one this lead can fill (never on a guard retry). Same agent code, same output
+  types, no network.
 - ``openai:MODEL``: any OpenAI-compatible chat endpoint (OpenAI, Azure, vLLM, Ollama), from
   ``DEALIX_OPENAI_BASE_URL`` and ``DEALIX_OPENAI_API_KEY``.
 """
@@ -11,11 +13,20 @@ from __future__ import annotations
 import json
 import re
 
-from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, UserPromptPart
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    TextPart,
+    ToolCallPart,
+    UserPromptPart,
+)
 from pydantic_ai.models import Model
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from agents.copywriter import Copywriter, SenderProfile, message_template_id
+from agents.example_text import ExampleText, reuse
+from agents.examples import CopyExamples
 from agents.tracing import Tracing
 from dealix.settings import Settings
 from prompts import get_prompt
@@ -24,6 +35,7 @@ from tools.pii import PiiMasker
 
 OFFLINE_MODEL_NAME = "dealix-offline"
 _FACTS = re.compile(r"<lead_facts>\s*(\{.*?\})\s*</lead_facts>", re.DOTALL)
+_EXAMPLES = re.compile(r"<approved_examples>\s*(\[.*?\])\s*</approved_examples>", re.DOTALL)
 
 
 class ModelConfigError(GatewayError):
@@ -49,7 +61,17 @@ def offline_copy(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse
     template = get_prompt(message_template_id(facts["channel"], facts["language"]))
     variables = {name: str(facts.get(name, "")) for name in template.meta.variables}
     args = {"subject": template.render_subject(**variables), "body": template.render(**variables)}
+    shown = _EXAMPLES.search(_last_brief(messages))
+    if shown is not None and not _retried(messages):
+        used = reuse([ExampleText.model_validate(e) for e in json.loads(shown.group(1))], variables)
+        if used is not None:
+            args = {"subject": used[1] if facts["channel"] == "email" else None, "body": used[2]}
     return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, args)], model_name=OFFLINE_MODEL_NAME)
+
+
+def _retried(messages: list[ModelMessage]) -> bool:
+    """True once the model has answered before in this run: the guard sent the answer back."""
+    return any(isinstance(m, ModelResponse) for m in messages)
 
 
 def build_model(settings: Settings) -> tuple[Model, str, bool]:
@@ -73,7 +95,7 @@ def build_model(settings: Settings) -> tuple[Model, str, bool]:
 
 
 def build_copywriter(settings: Settings, masker: PiiMasker, *, tracing: Tracing | None = None,
-                     sender: SenderProfile | None = None) -> Copywriter:
+                     sender: SenderProfile | None = None, examples: CopyExamples | None = None) -> Copywriter:
     model, label, offline = build_model(settings)
     return Copywriter(model=model, model_label=label, offline=offline, masker=masker,
-                      sender=sender or SenderProfile(), tracing=tracing or Tracing.disabled())
+                      sender=sender or SenderProfile(), tracing=tracing or Tracing.disabled(), examples=examples)

@@ -15,6 +15,7 @@ from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.copywriter import SenderProfile
+from agents.examples import build_copy_examples
 from agents.models import build_copywriter
 from agents.tracing import build_tracing
 from dealix.settings import Settings
@@ -48,7 +49,8 @@ def build_context(settings: Settings, tenant: str, *, caller: Caller | None = No
         gateway.set_overlay(overlay)
     masker = build_masker(settings)
     tracing = build_tracing(settings, masker, span_exporter=span_exporter)
-    copywriter = build_copywriter(settings, masker, tracing=tracing, sender=sender)
+    copywriter = build_copywriter(settings, masker, tracing=tracing, sender=sender,
+                                  examples=build_copy_examples(settings, tenant, masker))
     return AutopilotContext(tenant=tenant, gateway=gateway, settings=settings, copywriter=copywriter, caller=caller,
                             tracing=tracing)
 

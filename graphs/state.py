@@ -21,6 +21,7 @@ from typing_extensions import TypedDict
 from agents.copywriter import Draft
 from agents.guard import GuardProblem, GuardReport
 from prompts.loader import PromptRef
+from skills.negotiation.models import NEGOTIATION_STATE_TYPES
 from skills.simple_targeting import OutreachTarget
 from tools.models import ActionRequest, ApprovalRequest, HumanInterruptConfig, Role, ToolCall
 
@@ -101,4 +102,5 @@ class OutreachState(TypedDict, total=False):
 STATE_TYPES: tuple[type, ...] = (
     OutreachTarget, Draft, PromptRef, GuardReport, GuardProblem, Outcome, ProofSummary, ToolCall, ApprovalRequest,
     ActionRequest, HumanInterruptConfig, Role,
+    *NEGOTIATION_STATE_TYPES,
 )

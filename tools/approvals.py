@@ -145,6 +145,11 @@ class ApprovalBook:
         return [row_to_request(r) for r in rows]
 
 
+def approval_id_of(token: str) -> str:
+    """The approval a token names (not a check: use ``verify`` or ``consume`` for that)."""
+    return token.partition(".")[0]
+
+
 def _token_message(row: sqlite3.Row) -> str:
     return f"{row['approval_id']}:{row['digest']}:{row['expires_at']}"
 

@@ -7,7 +7,10 @@ hash are also kept in ``audit_head``, signed with the data directory's key: a tr
 longer reaches its head. :func:`verify_chain` walks the chain and names the first bad event.
 
 Payloads are PII-masked *before* hashing, so the stored chain never holds raw personal data and
-masking later cannot break it.
+masking later cannot break it. Free text a person wrote or will read (a draft's body and subject,
+a message, notes) is kept only as a keyed tag (``[TEXT:…]``): it can name people in ways no
+pattern catches, and the decision's digest already binds the exact arguments. The text itself
+lives in the erasable stores (approvals, outbox), so erasing a contact never touches the chain.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
@@ -23,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from tools.canonical import canonical_json, sha256_hex, sign, verify_signature
 from tools.models import AuditEvent
-from tools.pii import PiiMasker
+from tools.pii import PII_KEYS, PiiMasker
 from tools.store import Store
 
 GENESIS = "0" * 64
@@ -38,8 +41,31 @@ def _new_event_id() -> str:
 INTERNAL_KEYS = frozenset({
     "digest", "policy_hash", "policy_version", "approval_id", "new_approval_id", "ledger_id", "event_id",
     "thread_id", "tool_call_id", "mode", "reason_code", "skill", "requested_action", "role", "transport",
-    "contact_id",
+    "contact_id", "also_known_as", "threads_kept",
 })
+
+# Free text: kept as a keyed tag, never in clear (see the module docstring).
+FREE_TEXT_KEYS = frozenset({"body", "subject", "text", "message", "notes", "note", "comment", "content", "reply"})
+
+
+def mask_payload(masker: PiiMasker, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """What the audit log keeps of a payload (also what erasure leaves of a stored one).
+
+    Internal keys are trusted only at the top level, where the gateway itself writes them.
+    """
+    return {k: v if k in INTERNAL_KEYS else _mask(masker, v, k) for k, v in payload.items()}
+
+
+def _mask(masker: PiiMasker, value: Any, key: str | None) -> Any:
+    if key is not None and key.lower() in PII_KEYS:
+        return masker.mask(value, key=key)
+    if key is not None and key.lower() in FREE_TEXT_KEYS and isinstance(value, str) and value:
+        return masker.tag("TEXT", value)
+    if isinstance(value, Mapping):
+        return {k: _mask(masker, v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask(masker, v, None) for v in value]
+    return masker.mask(value)
 
 
 def event_hash(*, seq: int, event_id: str, ts: str, tenant: str, kind: str, actor: str,
@@ -61,7 +87,7 @@ class AuditLog:
     def append(self, conn: sqlite3.Connection, *, tenant: str, kind: str, actor: str,
                action: str | None, payload: dict[str, Any], ts: datetime) -> AuditEvent:
         """Append inside the caller's write transaction (``Store.transaction``)."""
-        masked = {k: v if k in INTERNAL_KEYS else self._masker.mask(v, key=k) for k, v in payload.items()}
+        masked = mask_payload(self._masker, payload)
         payload_json = canonical_json(masked)
         row = conn.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()
         seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)

@@ -8,6 +8,7 @@ Keeping every statement in this module makes a PostgreSQL twin a contained chang
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -86,6 +87,21 @@ _ACTIVE_LEADS = "SELECT data FROM leads WHERE tenant = ? AND merged_into IS NULL
 _ALL_LEADS = "SELECT data FROM leads WHERE tenant = ? ORDER BY lead_id"
 _LIVE_MERGES = "SELECT * FROM merges WHERE tenant = ? AND undone_at IS NULL ORDER BY merge_id"
 _ALL_MERGES = "SELECT * FROM merges WHERE tenant = ? ORDER BY merge_id"
+
+
+ERASED_AR = "حُذفت تفاصيل هذا الدمج تنفيذاً لطلب محو البيانات الشخصية."
+ERASED_EN = "Details removed on a data subject erasure request."
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecords:
+    """What the targeting store holds about one contact (see ``TargetingRepository.contact_records``)."""
+
+    leads: list[Lead]
+    merges: list[MergeRecord]
+    touches: list[Touch]
+    issues: list[ImportIssue]
+    do_not_contact: list[tuple[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +240,77 @@ class TargetingRepository:
         with self._db.transaction() as conn:
             conn.execute("INSERT INTO touches (tenant, lead_id, channel, at, replied) VALUES (?,?,?,?,?)",
                          (tenant, lead_id, channel, at.astimezone(UTC).isoformat(), int(replied)))
+
+    # -- data subject access and erasure (PDPL) -----------------------------------------------
+    def contact_records(self, tenant: str, lead_id: str) -> ContactRecords:
+        """The lead, the leads merged into it (the same person), their merges, touches and row issues."""
+        with self._db.read() as conn:
+            leads = [Lead.model_validate_json(r[0]) for r in conn.execute(
+                "SELECT data FROM leads WHERE tenant = ? AND (lead_id = ? OR merged_into = ?) ORDER BY lead_id",
+                (tenant, lead_id, lead_id))]
+            ids = [lead.lead_id for lead in leads] or [lead_id]
+            marks = ",".join("?" * len(ids))
+            merges = [m for m in self.merges(tenant, include_undone=True) if m.kept_id in ids or m.merged_id in ids]
+            touches = [Touch(r[0], r[1], datetime.fromisoformat(r[2]), bool(r[3])) for r in conn.execute(
+                f"SELECT lead_id, channel, at, replied FROM touches WHERE tenant = ? AND lead_id IN ({marks})"  # noqa: S608
+                " ORDER BY at, id", (tenant, *ids))]
+            issues = [issue for lead in leads for issue in self._row_issues(conn, lead)]
+            dnc = {(r[0], r[1]) for r in conn.execute(
+                "SELECT kind, value FROM do_not_contact WHERE tenant = ?", (tenant,))}
+        held = {("lead", i) for i in ids} | {("email", lead.email) for lead in leads if lead.email} | {
+            ("phone", lead.phone.e164) for lead in leads if lead.phone}
+        return ContactRecords(leads=leads, merges=merges, touches=touches, issues=issues,
+                              do_not_contact=sorted(held & dnc))
+
+    def erase_contact(self, tenant: str, lead_id: str, at: datetime) -> dict[str, int]:
+        """Delete the lead (and the leads merged into it), its touches and row issues; scrub merge evidence.
+
+        The lead id goes on the do-not-contact list, so a re-import of the same person is not
+        contacted again. Do-not-contact entries for its phone or email are kept: they are how an
+        opt-out keeps being honoured.
+        """
+        records = self.contact_records(tenant, lead_id)
+        ids = [lead.lead_id for lead in records.leads]
+        rows = {(lead.import_id, lead.row_number) for lead in records.leads}
+        self._db.secure_erase()
+        with self._db.transaction() as conn:
+            marks = ",".join("?" * len(ids)) or "NULL"
+            conn.execute(f"DELETE FROM leads WHERE tenant = ? AND lead_id IN ({marks})", (tenant, *ids))  # noqa: S608
+            conn.execute(f"DELETE FROM touches WHERE tenant = ? AND lead_id IN ({marks})", (tenant, *ids))  # noqa: S608
+            for import_id, row_number in rows:
+                conn.execute("DELETE FROM import_issues WHERE import_id = ? AND row_number = ?",
+                             (import_id, row_number))
+            for merge in records.merges:
+                conn.execute("UPDATE merges SET evidence_ar = ?, evidence_en = ? WHERE merge_id = ?",
+                             (ERASED_AR, ERASED_EN, merge.merge_id))
+            for import_id in {i for i, _ in rows}:
+                self._scrub_report(conn, import_id, {r for i, r in rows if i == import_id},
+                                   {m.merge_id for m in records.merges})
+            conn.execute("INSERT OR IGNORE INTO do_not_contact VALUES (?,?,?,?,?)",
+                         (tenant, "lead", lead_id, "privacy_erasure", at.isoformat()))
+        self._db.compact()
+        return {"leads": len(ids), "touches": len(records.touches), "import_issues": len(records.issues),
+                "merges_scrubbed": len(records.merges)}
+
+    def _row_issues(self, conn: sqlite3.Connection, lead: Lead) -> list[ImportIssue]:
+        rows = conn.execute(
+            "SELECT row_number, field, code, severity, reason_ar, reason_en FROM import_issues"
+            " WHERE import_id = ? AND row_number = ? ORDER BY field, code", (lead.import_id, lead.row_number),
+        ).fetchall()
+        return [ImportIssue(row_number=r[0], field=r[1], code=r[2], severity=r[3], reason_ar=r[4], reason_en=r[5])
+                for r in rows]
+
+    def _scrub_report(self, conn: sqlite3.Connection, import_id: str, row_numbers: set[int],
+                      merge_ids: set[str]) -> None:
+        row = conn.execute("SELECT report FROM imports WHERE import_id = ?", (import_id,)).fetchone()
+        if row is None:
+            return
+        report = ImportReport.model_validate_json(row[0])
+        report = report.model_copy(update={
+            "issues": [i for i in report.issues if i.row_number not in row_numbers],
+            "merges": [m.model_copy(update={"evidence_ar": ERASED_AR, "evidence_en": ERASED_EN})
+                       if m.merge_id in merge_ids else m for m in report.merges]})
+        conn.execute("UPDATE imports SET report = ? WHERE import_id = ?", (report.model_dump_json(), import_id))
 
     def touches(self, tenant: str, since: datetime) -> list[Touch]:
         with self._db.read() as conn:

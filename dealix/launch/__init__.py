@@ -1,0 +1,1 @@
+"""Launch gates: HTTP probes shared by the smoke tests and the launch readiness check (``scripts/``)."""

@@ -1,0 +1,33 @@
+"""Decision cards about the contact (in the gateway's store) are part of access and erasure."""
+
+from __future__ import annotations
+
+from privacy_support import KHALID, SARA, SARA_IDENTIFIERS, TENANT, World, files_holding, write_leads
+
+from dealix.privacy.service import PrivacyDesk
+from dealix.wiring import build_gateway
+from graphs.checkpoint import open_checkpointer
+from graphs.runtime import build_context, start_autopilot
+from skills.cards.service import CardService
+
+
+def test_cards_for_the_contact_are_exported_then_emptied_and_dismissed(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with open_checkpointer(world.settings) as saver:
+        start_autopilot(build_context(world.settings, TENANT), saver,
+                        write_leads(tmp_path / "again.csv", [SARA, KHALID]), top_n=2)
+    cards = CardService(TENANT, gateway=build_gateway(world.settings))
+    assert cards.sync_approvals().new == 3  # Sara's new approval, Khalid's old and new ones
+    assert any(f.startswith("dealix.db") for f in files_holding(world.settings.data_dir, (SARA["contact_name"],)))
+
+    export = PrivacyDesk(world.settings, tenant=TENANT).export(world.contact_id)
+    assert len(export.gateway["cards"]) == 1
+
+    report = PrivacyDesk(world.settings, tenant=TENANT).erase(world.contact_id, delete_threads=True)
+    assert report.complete and report.counts["cards"] == 1
+    assert files_holding(world.settings.data_dir, SARA_IDENTIFIERS) == {}
+    left = CardService(TENANT, gateway=build_gateway(world.settings)).store.cards(TENANT, status=None)
+    [dismissed] = [c for c in left if c.status.value == "dismissed"]
+    assert dismissed.context.preview_ar is None and dismissed.context.facts == ()
+    still_open = [c for c in left if c.status.value == "open"]
+    assert len(still_open) == 2
+    assert all(KHALID["contact_name"] in (c.context.preview_ar or "") + c.title_ar for c in still_open)
