@@ -1,53 +1,92 @@
 """Request dependencies as named ``Annotated`` aliases, in one place.
 
 Routes never read a tenant or role from the request body: ``CallerDep`` is the authenticated
-caller (``Authorization: Bearer dx_...`` or ``X-API-Key``), and every query is scoped to its tenant.
+caller, and every query is scoped to its tenant. A caller authenticates with
+
+- an API key: ``Authorization: Bearer dx_...`` or ``X-API-Key: dx_...`` (API clients), or
+- the console's session cookie (after logging in with a key); unsafe methods then also need the
+  ``X-CSRF-Token`` header, so another site cannot make the browser act.
+
+Every authenticated request takes a token from its key's rate-limit bucket (429 when empty).
 Tests override :func:`get_caller` (``app.dependency_overrides[get_caller] = lambda: caller``).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException
+from fastapi import Depends, Header, HTTPException, Request
 
-from api.keys import ApiKeyStore
+from api.errors import error_detail
+from api.keys import ApiKeyStore, KeyRecord, key_store_for
+from api.services import Services, build_services
+from api.session import COOKIE, CSRF_HEADER
 from dealix.settings import Settings, get_settings
 from tools.models import Caller
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-@lru_cache(maxsize=4)
-def _key_store(path: str, key: bytes) -> ApiKeyStore:
-    return ApiKeyStore(path, signing_key=key)
+
+def get_services(request: Request, settings: SettingsDep) -> Services:
+    """The app's shared services for these settings (built on first use, then cached on the app)."""
+    cache: dict[int, tuple[Settings, Services]] = request.app.state.services
+    entry = cache.get(id(settings))
+    if entry is None:
+        entry = cache[id(settings)] = (settings, build_services(settings, clock=request.app.state.clock))
+    return entry[1]
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def get_key_store(settings: SettingsDep) -> ApiKeyStore:
-    settings.ensure_data_dir()
-    return _key_store(str(settings.data_dir / "api_keys.db"), settings.signing_key())
+    return key_store_for(settings)
 
 
 KeyStoreDep = Annotated[ApiKeyStore, Depends(get_key_store)]
 
-_UNAUTHENTICATED = {"code": "unauthenticated", "message_ar": "يلزم مفتاح API صالح للوصول إلى هذا المورد.",
-                    "message_en": "A valid API key is required."}
+
+def _unauthenticated() -> HTTPException:
+    return HTTPException(status_code=401, detail=error_detail("unauthenticated"),
+                         headers={"WWW-Authenticate": "Bearer"})
+
+
+def authenticate(request: Request, services: Services, key: str | None) -> KeyRecord | None:
+    """The key record behind a request: its API key if it sent one, else its console session."""
+    if key is not None:
+        return services.keys.verify(key)
+    session = request.cookies.get(COOKIE)
+    key_id = services.sessions.key_id(session, services.clock())
+    if session is None or key_id is None:
+        return None
+    record = services.keys.active(key_id)
+    if record is not None and request.method not in _SAFE_METHODS and \
+            not services.sessions.csrf_ok(session, request.headers.get(CSRF_HEADER)):
+        raise HTTPException(status_code=403, detail=error_detail("csrf_failed"))
+    return record
 
 
 def get_caller(
-    keys: KeyStoreDep,
+    request: Request,
+    services: ServicesDep,
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
 ) -> Caller:
-    """The authenticated caller, or 401."""
+    """The authenticated caller, or 401 (403 for a cookie request without its CSRF token, 429 over the limit)."""
     key = x_api_key
-    if key is None and authorization is not None and authorization.lower().startswith("bearer "):
-        key = authorization[7:]
-    caller = keys.authenticate(key) if key else None
-    if caller is None:
-        raise HTTPException(status_code=401, detail=_UNAUTHENTICATED, headers={"WWW-Authenticate": "Bearer"})
-    return caller
+    if key is None and authorization is not None:
+        key = authorization[7:] if authorization.lower().startswith("bearer ") else ""
+    record = authenticate(request, services, key)
+    if record is None:
+        raise _unauthenticated()
+    retry_after = services.limiter.hit(record.key_id)
+    if retry_after is not None:
+        raise HTTPException(status_code=429, detail=error_detail("rate_limited"),
+                            headers={"Retry-After": str(max(1, round(retry_after + 0.5)))})
+    request.state.key_id = record.key_id
+    return record.caller
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

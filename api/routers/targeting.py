@@ -11,10 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, File, Request, UploadFile
 from fastapi.responses import JSONResponse
 
+from api.deps import CallerDep, ServicesDep
+from api.errors import problem_response, problem_responses
 from api.schemas.targeting import (
     ContactabilityDemoResponse,
     ContactabilityRow,
-    ErrorResponse,
     ImportResponse,
     OpportunitiesDemoResponse,
     RankRequest,
@@ -28,8 +29,7 @@ from tools.saudi_time import system_clock
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 _SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl"}
-_ERRORS = {400: {"model": ErrorResponse}, 413: {"model": ErrorResponse}, 415: {"model": ErrorResponse},
-           422: {"model": ErrorResponse}}
+_ERRORS = problem_responses(400, 413, 415, 422)
 
 router = APIRouter(prefix="/api/v1/targeting", tags=["targeting"])
 
@@ -38,23 +38,24 @@ def get_clock() -> Callable[[], datetime]:
     return system_clock
 
 
-def get_service() -> TargetingService:
-    return build_service()
+def get_service(caller: CallerDep, services: ServicesDep) -> TargetingService:
+    """The caller's tenant's Targeting OS (the tenant comes from the API key, never the request)."""
+    return build_service(services.settings, tenant=caller.tenant, clock=services.clock)
 
 
 ServiceDep = Annotated[TargetingService, Depends(get_service)]
 ClockDep = Annotated[Callable[[], datetime], Depends(get_clock)]
 
 
-def targeting_error_response(_: Request, error: Exception) -> JSONResponse:
+def targeting_error_response(request: Request, error: Exception) -> JSONResponse:
     """Domain errors to HTTP, in one place: a stable code and an Arabic message."""
     assert isinstance(error, TargetingError)
     status = {"unsupported_format": 415, "file_too_large": 413, "missing_company_column": 422}.get(error.code, 400)
-    body = ErrorResponse(code=error.code, message_ar=error.message_ar, message_en=error.message_en)
-    return JSONResponse(status_code=status, content=body.model_dump())
+    return problem_response(status, error.code, request=request, message_ar=error.message_ar,
+                            message_en=error.message_en)
 
 
-@router.post("/import", response_model=ImportResponse, responses=_ERRORS)  # type: ignore[arg-type]
+@router.post("/import", response_model=ImportResponse, responses=_ERRORS)
 def import_leads(service: ServiceDep, file: Annotated[UploadFile, File(description="CSV, XLSX or JSON")]
                  ) -> ImportResponse:
     """Import a leads file (multipart upload, at most 20 MB)."""

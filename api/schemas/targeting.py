@@ -40,13 +40,7 @@ class ContactabilityDemoResponse(BaseModel):
     leads: list[ContactabilityRow]
 
 
-class ErrorResponse(BaseModel):
-    code: str = Field(description="Stable machine code.")
-    message_ar: str = Field(description="What happened, for the operator, in Arabic.")
-    message_en: str
-
-
 __all__ = [
-    "ContactabilityDemoResponse", "ContactabilityRow", "ErrorResponse", "ImportResponse",
+    "ContactabilityDemoResponse", "ContactabilityRow", "ImportResponse",
     "OpportunitiesDemoResponse", "RankRequest", "RankResponse", "Target",
 ]

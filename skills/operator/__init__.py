@@ -1,0 +1,1 @@
+"""The operator chat's skill routing: intents (data), the offline classifier, replies and skill adapters."""

@@ -1,0 +1,193 @@
+"""The operator chat's skill adapters: one function per intent, from a routed request to a reply.
+
+Each adapter is thin: it asks the gateway for the skill's internal action (so least privilege and
+the audit log apply to the chat exactly as to the autopilot), calls the domain module, streams
+what happens (tool calls, approval requests) through ``emit`` and returns the reply text.
+Intents whose module does not exist yet answer that the capability is not available: no
+invented output.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import csv
+import importlib.util
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from graphs.operator_context import OperatorContext, Turn
+from graphs.operator_events import ApprovalRequestEvent, ApprovalView, ThreadEvent, ToolCallEvent
+from skills.operator.external import ADAPTERS
+from skills.operator.intents import OPERATOR_SKILL, Intent, load_intents
+from skills.operator.replies import channel_label, say
+from tools.errors import GatewayError
+from tools.models import ApprovalRequest, GatewayResult, Mode, ToolCall
+from tools.saudi_time import RIYADH
+
+Emit = Callable[[ThreadEvent], None]
+Handler = Callable[[OperatorContext, Intent, Emit, Turn], str]
+
+MAX_APPROVALS_SHOWN = 10
+_CSV_HEADERS = ["company_name", "contact_name", "title", "phone", "email", "city", "sector", "source", "notes",
+                "consent"]
+
+
+def ask_gateway(ctx: OperatorContext, skill: str, action: str, turn: Turn, args: dict[str, Any],
+                emit: Emit) -> GatewayResult:
+    """Ask the gateway for a skill's internal action (recorded) and stream the decision."""
+    result = ctx.gateway.invoke(ToolCall(tenant=ctx.tenant, skill=skill, action=action, args=args,
+                                         thread_id=turn.thread_id, tool_call_id=turn.call_id(action)),
+                                actor=ctx.caller.user_id)
+    emit(ToolCallEvent.of(skill, result))
+    return result
+
+
+def _card_for(ctx: OperatorContext, approval: ApprovalRequest) -> dict[str, Any] | None:
+    """The approval's decision card from the cards module, when that module is present."""
+    if importlib.util.find_spec("skills.cards") is None:
+        return None
+    from skills.cards.factory import CardFactory
+
+    try:
+        card = CardFactory(ctx.tenant, policy=ctx.gateway.policy, clock=ctx.clock).from_approval(approval)
+    except (ValueError, GatewayError):  # a card that cannot be built leaves the plain approval view
+        return None
+    return card.model_dump(mode="json")
+
+
+def _emit_approvals(ctx: OperatorContext, approvals: list[ApprovalRequest], emit: Emit) -> None:
+    for approval in approvals[:MAX_APPROVALS_SHOWN]:
+        emit(ApprovalRequestEvent(approval=ApprovalView.of(approval, ctx.gateway.policy, ctx.caller.role),
+                                  card=_card_for(ctx, approval)))
+
+
+# ------------------------------------------------------------------------------ targeting
+def rank_targets(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
+    """Today's top targets from the Targeting OS, then one autopilot run that drafts for them."""
+    from skills.targeting.factory import build_service
+
+    lang, top = intent.lang, intent.top_n or 10
+    service = build_service(ctx.settings, tenant=ctx.tenant, clock=ctx.clock)
+    ranked = service.targets()
+    if not ranked:
+        return say("targeting.no_leads", lang)
+    asked = ask_gateway(ctx, "targeting_analyst", "targeting.rank", turn, {"top": top, "leads": len(ranked)}, emit)
+    if asked.decision.mode == Mode.blocked:
+        return say("gateway.blocked", lang, reason=asked.decision.reason_ar)
+    picks = service.daily(ranked=ranked).top[:top]
+    if not picks:
+        return say("targeting.no_safe", lang, total=len(ranked))
+    day = ctx.clock().astimezone(RIYADH).date().isoformat()
+    lines = [say("targeting.header", lang, count=len(picks), day=day)]
+    for pick in picks:
+        t = pick.target
+        lines.append(say("targeting.line", lang, rank=pick.rank, company=t.company_name, contact=t.contact_name or "-",
+                         channel=channel_label(t.channel.channel, lang),
+                         why=pick.why_now_ar[0] if pick.why_now_ar and lang == "ar" else ""))
+    existing = ctx.threads.autopilot_for_day(ctx.tenant, day)
+    if existing is not None:
+        waiting = [a for a in ctx.gateway.pending_approvals(ctx.tenant) if a.thread_id == existing.thread_id]
+        _emit_approvals(ctx, waiting, emit)
+        return "\n".join([*lines, "", say("targeting.already_prepared", lang, count=len(waiting))])
+    leads = {lead.lead_id: lead for lead in service.repository.leads(ctx.tenant)}
+    rows = [leads[p.target.lead_id] for p in picks if p.target.lead_id in leads]
+    started = _start_autopilot(ctx, rows, day)
+    _emit_approvals(ctx, started.pending, emit)
+    closing = say("targeting.drafts_ready", lang, count=len(started.pending)) if started.pending \
+        else say("targeting.no_drafts", lang)
+    return "\n".join([*lines, "", closing])
+
+
+def _start_autopilot(ctx: OperatorContext, leads: list[Any], day: str) -> Any:
+    """One autopilot thread over exactly these leads (their file exists only while it is read)."""
+    from graphs.checkpoint import new_thread_id
+    from graphs.runtime import build_context, start_autopilot
+
+    autopilot = build_context(ctx.settings, ctx.tenant, gateway=ctx.gateway)
+    thread_id = new_thread_id(ctx.tenant)
+    with tempfile.TemporaryDirectory(dir=ctx.settings.data_dir) as tmp:
+        path = Path(tmp) / "leads.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=_CSV_HEADERS)
+            writer.writeheader()
+            for lead in leads:
+                writer.writerow({"company_name": lead.company_name, "contact_name": lead.contact_name or "",
+                                 "title": lead.title or "", "phone": lead.phone.e164 if lead.phone else "",
+                                 "email": lead.email or "", "city": lead.city_raw or "",
+                                 "sector": lead.sector_raw or "", "source": lead.source.raw or "",
+                                 "notes": lead.notes or "", "consent": ""})
+        # A fresh context: the autopilot is its own graph and thread, not a subgraph of this turn.
+        result = contextvars.Context().run(start_autopilot, autopilot, ctx.checkpointer, path, len(leads),
+                                           thread_id=thread_id)
+    ctx.threads.create(tenant=ctx.tenant, kind="autopilot", user_id=ctx.caller.user_id, title=f"autopilot {day}",
+                       now=ctx.clock(), thread_id=thread_id, day=day)
+    return result
+
+
+# ------------------------------------------------------------------------------ approvals
+def pending_approvals(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
+    pending = ctx.gateway.pending_approvals(ctx.tenant)
+    mine = [a for a in pending if ctx.caller.role in a.approver_roles]
+    _emit_approvals(ctx, mine, emit)
+    text = say("approvals.some", intent.lang, count=len(mine)) if mine else say("approvals.none", intent.lang)
+    others = len(pending) - len(mine)
+    return f"{text}\n{say('approvals.others', intent.lang, count=others)}" if others else text
+
+
+# ------------------------------------------------------------------------------ refusals and help
+def refuse(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
+    """A request Dealix never carries out: the reason in Arabic, and the attempt in the audit log."""
+    refusal = intent.refusal or "unknown"
+    spec = load_intents().refusals.get(refusal)
+    if spec is not None and spec.action:
+        result = ctx.gateway.decide(ToolCall(tenant=ctx.tenant, skill=OPERATOR_SKILL, action=spec.action,
+                                             args={"request": refusal}, thread_id=turn.thread_id,
+                                             tool_call_id=turn.call_id("refusal")), actor=ctx.caller.user_id)
+        emit(ToolCallEvent.of(OPERATOR_SKILL, result))
+    else:
+        ctx.gateway.audit.record(tenant=ctx.tenant, kind="request_refused", actor=ctx.caller.user_id, action=None,
+                                 payload={"refusal": refusal, "skill": OPERATOR_SKILL, "thread_id": turn.thread_id},
+                                 ts=ctx.clock())
+    return f"{say(f'refusal.{refusal}', intent.lang)}\n{say('refusal.recorded', intent.lang)}"
+
+
+def _capabilities(lang: str) -> str:
+    catalog = load_intents()
+    items = []
+    for name, spec in catalog.intents.items():
+        if name == "help" or not runnable(name):
+            continue
+        example = next((e for e in spec.examples if (lang == "en") == e.isascii()), spec.examples[0])
+        items.append(say("help.item", lang, label=spec.label_en if lang == "en" else spec.label_ar,  # type: ignore[arg-type]
+                         example=example))
+    return "\n".join(items)
+
+
+def help_reply(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
+    key = "unknown" if intent.intent == "unknown" else "help"
+    return say(key, intent.lang, items=_capabilities(intent.lang))
+
+
+# ------------------------------------------------------------------------------ skills built elsewhere
+# Adapters for skills whose modules other work streams deliver. An intent runs only when both its
+# module exists and an adapter is registered here; otherwise it says the capability is not available.
+EXTERNAL: dict[str, Handler] = dict(ADAPTERS)
+BUILT_IN = frozenset({"targeting_rank", "pending_approvals", "help"})
+
+
+def runnable(intent: str) -> bool:
+    """Whether an intent can run here: built in, or its module exists and an adapter is registered."""
+    if not load_intents().available(intent):
+        return False
+    return intent in BUILT_IN or intent in EXTERNAL
+
+
+def external_skill(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
+    catalog = load_intents()
+    spec = catalog.intents[intent.intent]
+    adapter = EXTERNAL.get(intent.intent)
+    if adapter is None or not runnable(intent.intent):
+        return say("unavailable", intent.lang, label=spec.label_en if intent.lang == "en" else spec.label_ar)
+    return adapter(ctx, intent, emit, turn)

@@ -1,0 +1,97 @@
+"""The intent catalogue of the operator chat, loaded from ``data/intents.yaml``, and the routing result."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from skills.targeting.textkeys import match_key
+
+OPERATOR_SKILL = "operator_console"
+"""The console's own skill id: it may *ask* the gateway about the refused actions (recorded), never run one."""
+
+Lang = Literal["ar", "en"]
+Period = Literal["today", "week", "month"]
+RouteVia = Literal["classifier", "model", "refusal"]
+
+
+class IntentSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    skill: str | None = Field(description="Registry skill that serves it; None for built-in answers.")
+    requires: str | None = Field(description="Module that must exist for the intent to run.")
+    label_ar: str
+    label_en: str
+    keywords: tuple[str, ...]
+    examples: tuple[str, ...] = Field(min_length=2)
+
+
+class RefusalSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    action: str | None = Field(description="The action the request amounts to, asked of the gateway (recorded).")
+    patterns: tuple[str, ...] = Field(min_length=1, description="Regexes over the normalised request.")
+
+    @field_validator("patterns")
+    @classmethod
+    def _compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            re.compile(pattern)
+        return patterns
+
+
+class IntentCatalog(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str
+    threshold: float = Field(gt=0, lt=1)
+    intents: dict[str, IntentSpec]
+    refusals: dict[str, RefusalSpec]
+    numbers: dict[str, int]
+    periods: dict[Period, tuple[str, ...]]
+
+    def available(self, intent: str) -> bool:
+        """Whether the module an intent needs exists (skills other people build arrive over time)."""
+        spec = self.intents.get(intent)
+        if spec is None:
+            return False
+        return spec.requires is None or importlib.util.find_spec(spec.requires) is not None
+
+
+@lru_cache(maxsize=1)
+def load_intents() -> IntentCatalog:
+    raw = resources.files("skills.operator").joinpath("data/intents.yaml").read_bytes()
+    catalog = IntentCatalog.model_validate(yaml.safe_load(raw))
+    # Keywords and patterns are matched against normalised text: normalise them the same way once.
+    intents = {k: v.model_copy(update={"keywords": tuple(match_key(w) for w in v.keywords)})
+               for k, v in catalog.intents.items()}
+    numbers = {match_key(k): v for k, v in catalog.numbers.items()}
+    periods = {k: tuple(match_key(w) for w in v) for k, v in catalog.periods.items()}
+    return catalog.model_copy(update={"intents": intents, "numbers": numbers, "periods": periods})
+
+
+def operator_console_actions() -> frozenset[str]:
+    """The actions the console may ask the gateway about when it refuses a request."""
+    return frozenset(r.action for r in load_intents().refusals.values() if r.action)
+
+
+class Intent(BaseModel):
+    """Where one request goes, and what was read from it. JSON-only fields: it sits in graph state."""
+
+    model_config = ConfigDict(frozen=True)
+
+    intent: str = Field(description="Intent id from the catalogue, 'refusal' or 'unknown'.")
+    skill: str | None = Field(default=None, description="Registry skill serving it.")
+    confidence: float = Field(ge=0, le=1)
+    via: RouteVia
+    lang: Lang = Field(description="Language of the request; the reply follows it.")
+    top_n: int | None = Field(default=None, ge=1, le=100, description="'Top N' when the request names one.")
+    period: Period | None = None
+    refusal: str | None = Field(default=None, description="Refusal id when intent is 'refusal'.")
+    text: str = Field(description="The request as written.")
