@@ -15,9 +15,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
-## the main job on embedded defaults (until the API lands: the governed demo)
+## the main job on embedded defaults: API, operator console and pages, with a seeded demo tenant
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: $(STAMP)
-	$(BIN)/dealix demo
+	$(BIN)/dealix serve --host $(HOST) --port $(PORT)
 
 ## ruff + mypy + pytest
 test: lint typecheck pytest
@@ -40,9 +42,12 @@ $(BENCH_STAMP): $(STAMP)
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
+EVAL_REPORT ?= .dealix/eval-report
+EVAL_ARGS ?=
+
+## the agent eval suite and its gates (evals/thresholds.yaml); reports in $(EVAL_REPORT)/report.{html,md,json}
 eval: $(STAMP)
-	@$(BIN)/dealix eval --help >/dev/null 2>&1 || { echo "make eval: the agent eval suite (issue 8) is not built yet"; exit 2; }
-	$(BIN)/dealix eval
+	$(BIN)/dealix eval --report $(EVAL_REPORT) $(EVAL_ARGS)
 
 clean:
 	rm -rf $(VENV) .dealix .pytest_cache .mypy_cache .ruff_cache .hypothesis

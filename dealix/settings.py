@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     openai_api_key: SecretStr | None = None
 
+    # Vector memory: qdrant-client local mode on disk (data_dir/qdrant) unless a Qdrant server URL is set.
+    qdrant_url: str | None = Field(default=None, description="Empty: local mode on disk. A URL: that Qdrant server.")
+    qdrant_api_key: SecretStr | None = None
+    embeddings: str = Field(default="hashing", description="'hashing' (offline, Arabic and English) or "
+                            "'openai:MODEL' (the OpenAI-compatible endpoint of openai_base_url).")
+
     # Tracing: off unless Langfuse keys are configured.
     langfuse_public_key: SecretStr | None = None
     langfuse_secret_key: SecretStr | None = None
@@ -57,7 +63,14 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
-    @field_validator("secret_key", "checkpoint_key", "openai_api_key", "langfuse_secret_key")
+    # API: request size limits, per-key rate limits, console sessions.
+    api_max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest JSON request body.")
+    api_max_upload_bytes: int = Field(default=26_214_400, ge=1024, description="Largest multipart upload.")
+    api_rate_limit: int = Field(default=120, ge=1, description="Requests per API key per rate window.")
+    api_rate_window_seconds: float = Field(default=60.0, gt=0)
+    console_session_hours: float = Field(default=12.0, gt=0, description="A console login lasts this long.")
+
+    @field_validator("secret_key", "checkpoint_key", "openai_api_key", "langfuse_secret_key", "qdrant_api_key")
     @classmethod
     def _refuse_placeholders(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and value.get_secret_value().strip().lower() in _PLACEHOLDERS:
