@@ -14,6 +14,7 @@ from api import console, errors
 from api.headers import SecurityHeaders
 from api.limits import BodySizeLimit
 from api.routers import approvals, audit, cards, drafts, health, negotiation, targeting, threads
+from api.routers import governance as governance_routes
 from api.routers import growth as growth_routes
 from api.routers import partners as partner_routes
 from api.routers import proof as proof_routes
@@ -52,5 +53,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     growth_routes.install(app)
     partner_routes.install(app)
     support_routes.install(app)
+    governance_routes.install(app)
     console.install(app)
     return app

@@ -11,9 +11,10 @@ from fastapi.staticfiles import StaticFiles
 
 def install(app: FastAPI) -> None:
     """Mount the console, the public pages and their static files."""
-    from api.console import pages, routes
+    from api.console import governance_views, pages, routes
 
     routes.install(app)
+    governance_views.install(app)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("api.console").joinpath("static"))),
               name="static")

@@ -11,6 +11,7 @@ from dealix.cli.cards import cards_app
 from dealix.cli.demo import demo
 from dealix.cli.eval import eval_command
 from dealix.cli.evidence import evidence_app
+from dealix.cli.governance import governance_app
 from dealix.cli.growth import growth_app
 from dealix.cli.negotiate import negotiate
 from dealix.cli.partners import partners_app
@@ -59,4 +60,5 @@ app.add_typer(partners_app, name="partners")
 app.add_typer(support_app, name="support")
 app.command("eval")(eval_command)
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(governance_app, name="governance")
 app.command("audit-repo")(audit_repo_command)

@@ -1,0 +1,31 @@
+"""Fixtures of the governance tests: a data dir per test and a gateway on a clock the test can move."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from governance_support import MovingClock
+from pydantic_ai import models
+
+from dealix.settings import Settings
+from dealix.wiring import build_gateway
+from tools.gateway import Gateway
+
+models.ALLOW_MODEL_REQUESTS = False
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", secret_key="k" * 32)
+
+
+@pytest.fixture
+def clock() -> MovingClock:
+    return MovingClock()
+
+
+@pytest.fixture
+def gateway(settings: Settings, clock: MovingClock) -> Gateway:
+    settings.ensure_data_dir()
+    return build_gateway(settings, clock=clock)
