@@ -13,6 +13,7 @@ Tests override :func:`get_caller` (``app.dependency_overrides[get_caller] = lamb
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
@@ -34,8 +35,14 @@ def get_services(request: Request, settings: SettingsDep) -> Services:
     cache: dict[int, tuple[Settings, Services]] = request.app.state.services
     entry = cache.get(id(settings))
     if entry is None:
-        entry = cache[id(settings)] = (settings, build_services(settings, clock=request.app.state.clock))
+        with _BUILDING:  # the first requests arrive together: one set of services (one rate limiter) for all
+            entry = cache.get(id(settings))
+            if entry is None:
+                entry = cache[id(settings)] = (settings, build_services(settings, clock=request.app.state.clock))
     return entry[1]
+
+
+_BUILDING = threading.Lock()
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

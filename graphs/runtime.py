@@ -26,6 +26,7 @@ from graphs.checkpoint import new_thread_id, thread_config
 from graphs.context import AutopilotContext
 from graphs.overlay import autopilot_overlay
 from graphs.state import Outcome
+from skills.nodes import execution_unfinished
 from tools.errors import ApprovalError, GatewayError, RoleNotAllowed
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller
@@ -116,7 +117,8 @@ def decide(ctx: AutopilotContext, checkpointer: BaseCheckpointSaver[Any], approv
         raise DecisionError("لا يمكن اتخاذ قرار دون تحديد هوية المعتمد ودوره.", "A decision needs a caller.",
                             code="caller_missing")
     approval = ctx.gateway.get_approval(approval_id, ctx.tenant)  # NotFound across tenants
-    if approval.status != "pending":
+    unfinished = _decided_not_executed(ctx, approval)
+    if approval.status != "pending" and not unfinished:
         error = _already_decided(approval)
         return DecideResult(approval_id=approval_id, thread_id=approval.thread_id, already_decided=True,
                             message_ar=error)
@@ -127,6 +129,12 @@ def decide(ctx: AutopilotContext, checkpointer: BaseCheckpointSaver[Any], approv
     config = thread_config(approval.thread_id, tenant=ctx.tenant)
     waiting = [i for i in graph.get_state(config).interrupts
                if isinstance(i.value, dict) and i.value.get("approval_id") == approval_id]
+    if unfinished and not waiting:
+        # A worker died after the decision, before its checkpoint: run the thread's pending tasks once more
+        # (the ledger and its lease keep the execution to one).
+        result = graph.invoke(None, config, context=ctx)
+        ctx.tracing.flush()
+        return _decided(ctx, approval, result)
     if not waiting:
         raise ApprovalError("هذه الموافقة لا ينتظرها أي مسار عمل حالياً؛ لم يتغير شيء.",
                             "No thread is waiting on this approval.", code="approval_not_awaited")
@@ -135,6 +143,16 @@ def decide(ctx: AutopilotContext, checkpointer: BaseCheckpointSaver[Any], approv
                             reason=reason)
     result = graph.invoke(Command(resume={waiting[0].id: response.model_dump(mode="json")}), config, context=ctx)
     ctx.tracing.flush()
+    return _decided(ctx, approval, result)
+
+
+def _decided_not_executed(ctx: AutopilotContext, approval: ApprovalRequest) -> bool:
+    """Approved but its execution never finished: a worker was killed between the decision and the draft."""
+    return approval.status == "approved" or (approval.status == "consumed" and execution_unfinished(ctx, approval))
+
+
+def _decided(ctx: AutopilotContext, approval: ApprovalRequest, result: dict[str, Any]) -> DecideResult:
+    approval_id = approval.approval_id
     lead_id = approval.tool_call_id.split(":", 1)[0]
     outcome = (result.get("outcomes") or {}).get(lead_id)
     after = ctx.gateway.get_approval(approval_id, ctx.tenant)

@@ -130,7 +130,8 @@ def decide_daily_plan(services: ServicesDep, caller: CallerDep,
             responses={200: {"content": {"text/markdown": {}, "text/html": {}}}, **problem_responses(429)})
 def weekly_report(
     services: ServicesDep, caller: CallerDep,
-    week_of: Annotated[date | None, Query(description="Any day of the week (default: this week).")] = None,
+    week_of: Annotated[date | None, Query(description="Any day of the week (default: this week).",
+                                          ge=date(2000, 1, 1), le=date(2075, 12, 31))] = None,
     format: Annotated[Literal["json", "md", "html"], Query()] = "json",
 ) -> WeeklyReportResponse | Response:
     """The weekly learning report (Sunday to Saturday, Asia/Riyadh) as JSON, Markdown or an RTL HTML page."""

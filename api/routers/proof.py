@@ -39,8 +39,12 @@ _RENDERED: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/markdown": {}, "text/html": {}, "application/pdf": {}}},
 }
 FormatQuery = Annotated[PackFormat, Query(alias="format", description="json, md, html (RTL) or pdf.")]
-StartQuery = Annotated[date | None, Query(description="First day (Asia/Riyadh); default a week before the end.")]
-EndQuery = Annotated[date | None, Query(description="Last day, included (Asia/Riyadh); default today.")]
+# A calendar a ledger can use: date arithmetic near year 1 or 9999 overflows (a 500) and means nothing here.
+_FIRST_DAY, _LAST_DAY = date(2000, 1, 1), date(2075, 12, 31)
+StartQuery = Annotated[date | None, Query(description="First day (Asia/Riyadh); default a week before the end.",
+                                          ge=_FIRST_DAY, le=_LAST_DAY)]
+EndQuery = Annotated[date | None, Query(description="Last day, included (Asia/Riyadh); default today.",
+                                        ge=_FIRST_DAY, le=_LAST_DAY)]
 TypeQuery = Annotated[RWUType | None, Query(alias="type", description="Only this work unit type.")]
 LimitQuery = Annotated[int, Query(ge=1, le=1000, description="At most this many rows, newest first.")]
 

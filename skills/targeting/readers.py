@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import json
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,6 +28,10 @@ Progress = Callable[[int, int], None]
 _CHUNK = 1 << 20
 _DELIMITERS = (",", "\t", ";", "|")
 _JSON_LIST_KEYS = ("leads", "data", "rows", "records", "items")
+# A 20 MB workbook of real leads expands to far less; more is a zip bomb, refused before parsing.
+MAX_XLSX_EXPANDED = 200 * 1024 * 1024
+# Null bytes and the bidi overrides (text shown reversed: "gpj.exe" as "exe.jpg") never belong in a lead.
+_STRIPPED = str.maketrans("", "", "\x00\u202d\u202e")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +100,7 @@ def open_table(path: Path, progress: Progress | None = None) -> Table:
         if file_format == "xlsx":
             return _open_xlsx(path, progress)
         return _open_json(path, progress)
-    except (OSError, ValueError, KeyError, csv.Error) as exc:
+    except (OSError, ValueError, KeyError, csv.Error, zipfile.BadZipFile) as exc:
         raise UnreadableFile(str(exc)) from exc
 
 
@@ -155,6 +160,7 @@ def _csv_rows(stream: io.TextIOWrapper, delimiter: str, width: int, blanks: list
 
 
 def _shaped(index: int, cells: list[str | None], width: int) -> RawRow:
+    cells = [(c.translate(_STRIPPED).strip() or None) if c else c for c in cells]
     if len(cells) > width and any(cells[width:]):
         return RawRow(index, cells[:width], shape_error=(len(cells), width))
     if len(cells) < width:
@@ -180,6 +186,9 @@ def _cell_text(value: object) -> str | None:
 def _open_xlsx(path: Path, progress: Progress | None) -> Table:
     from openpyxl import load_workbook  # heavy import: only when an XLSX file is read
 
+    with zipfile.ZipFile(path) as archive:  # sizes as declared: zipfile never reads past them
+        if sum(item.file_size for item in archive.infolist()) > MAX_XLSX_EXPANDED:
+            raise UnreadableFile(f"the workbook expands to more than {MAX_XLSX_EXPANDED // (1024 * 1024)} MB")
     workbook = load_workbook(path, read_only=True, data_only=True)
     sheet = workbook.active
     if sheet is None:
@@ -244,7 +253,7 @@ def _open_json(path: Path, progress: Progress | None) -> Table:
             if not any(cells):
                 table.blank_rows.append(index)
                 continue
-            yield RawRow(index, cells)
+            yield _shaped(index, cells, len(headers))
 
     table.rows = generate()
     return table
