@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -39,8 +40,9 @@ class DatasetFile(BaseModel):
     version: str = Field(min_length=1, description="Bumped on every change of the cases.")
     description: str = ""
 
+    @abstractmethod
     def expand(self) -> Sequence[CaseModel]:
-        raise NotImplementedError
+        """Every concrete case this file stands for (a case may expand into several variants)."""
 
 
 class CasesFile(DatasetFile, Generic[C]):

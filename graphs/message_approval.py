@@ -151,11 +151,8 @@ def human_approval(state: DraftApprovalState, runtime: Runtime[Any]) -> Command[
     except RoleNotAllowed:
         return wait_again
     except ApprovalError as exc:
-        current = ctx.gateway.get_approval(approval.approval_id, ctx.tenant)
-        if current.status == "approved":  # decided, not yet used: finish the job once
-            with ctx.gateway.store.read() as conn:
-                token = ctx.gateway.approvals.token_for(ctx.gateway.approvals.get_row(conn, approval.approval_id,
-                                                                                       ctx.tenant))
+        token = ctx.gateway.unfinished_token(approval.approval_id, ctx.tenant)
+        if token is not None:  # decided but not delivered (a crash after the decision): finish the job once
             return Command(goto="execution_governor", update={"token": token})
         return Command(goto="__end__", update={"outcome": DraftOutcome(
             status="already_decided", action=call.action, approval_id=approval.approval_id, reason_ar=exc.message_ar,

@@ -26,7 +26,6 @@ from graphs.checkpoint import new_thread_id, thread_config
 from graphs.context import AutopilotContext
 from graphs.overlay import autopilot_overlay
 from graphs.state import Outcome
-from skills.nodes import execution_unfinished
 from tools.errors import ApprovalError, GatewayError, RoleNotAllowed
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller
@@ -117,7 +116,7 @@ def decide(ctx: AutopilotContext, checkpointer: BaseCheckpointSaver[Any], approv
         raise DecisionError("لا يمكن اتخاذ قرار دون تحديد هوية المعتمد ودوره.", "A decision needs a caller.",
                             code="caller_missing")
     approval = ctx.gateway.get_approval(approval_id, ctx.tenant)  # NotFound across tenants
-    unfinished = _decided_not_executed(ctx, approval)
+    unfinished = ctx.gateway.unfinished_token(approval_id, ctx.tenant) is not None
     if approval.status != "pending" and not unfinished:
         error = _already_decided(approval)
         return DecideResult(approval_id=approval_id, thread_id=approval.thread_id, already_decided=True,
@@ -144,11 +143,6 @@ def decide(ctx: AutopilotContext, checkpointer: BaseCheckpointSaver[Any], approv
     result = graph.invoke(Command(resume={waiting[0].id: response.model_dump(mode="json")}), config, context=ctx)
     ctx.tracing.flush()
     return _decided(ctx, approval, result)
-
-
-def _decided_not_executed(ctx: AutopilotContext, approval: ApprovalRequest) -> bool:
-    """Approved but its execution never finished: a worker was killed between the decision and the draft."""
-    return approval.status == "approved" or (approval.status == "consumed" and execution_unfinished(ctx, approval))
 
 
 def _decided(ctx: AutopilotContext, approval: ApprovalRequest, result: dict[str, Any]) -> DecideResult:

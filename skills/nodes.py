@@ -182,23 +182,11 @@ def human_approval(state: OutreachState, runtime: Runtime[AutopilotContext]
                              reason_ar=new.reason_ar, reason_code=new.reason_code)})
 
 
-def execution_unfinished(ctx: AutopilotContext, approval: ApprovalRequest) -> bool:
-    """The approval was spent on an execution that never finished (its ledger row is still ``started``)."""
-    with ctx.gateway.store.read() as conn:
-        row = conn.execute("SELECT status FROM side_effects WHERE approval_id = ?", (approval.approval_id,)).fetchone()
-    return row is not None and row["status"] == "started"
-
-
 def _after_decided_elsewhere(ctx: AutopilotContext, target: OutreachTarget, approval: ApprovalRequest,
                              exc: ApprovalError) -> Command[Literal["human_approval", "execution_governor", "__end__"]]:
     """A second answer, a replay, or a crash after the decision: never a second decision or execution."""
-    current = ctx.gateway.get_approval(approval.approval_id, ctx.tenant)
-    if current.status == "approved" or (current.status == "consumed" and execution_unfinished(ctx, approval)):
-        # Decided, not yet used or not yet delivered (a crash between the decision and its checkpoint):
-        # finish the job once; the side-effect ledger (and its lease) keeps it to one execution.
-        with ctx.gateway.store.read() as conn:
-            token = ctx.gateway.approvals.token_for(ctx.gateway.approvals.get_row(conn, approval.approval_id,
-                                                                                   ctx.tenant))
+    token = ctx.gateway.unfinished_token(approval.approval_id, ctx.tenant)
+    if token is not None:  # decided but not delivered (a crash after the decision): finish the job once
         return Command(goto="execution_governor", update={"token": token})
     return Command(goto="__end__", update={"outcomes": _outcome(
         target, "already_decided", action=approval.action_request.action, approval_id=approval.approval_id,

@@ -185,6 +185,25 @@ class Gateway:
         return self._run(call, action, rule, digest, now, actor=actor, token=approval_token,
                          mode=Mode.approved_execute)
 
+    def unfinished_token(self, approval_id: str, tenant: str) -> str | None:
+        """The token of an approval that was decided but whose action never finished, else None.
+
+        That happens when a worker dies between the decision and its checkpoint (still ``approved``)
+        or in the middle of the execution (``consumed``, its ledger row still ``started``). Whoever
+        resumes may finish the job with this token; the side-effect ledger and its lease keep it to
+        one execution.
+        """
+        with self.store.read() as conn:
+            row = self.approvals.get_row(conn, approval_id, tenant)
+            if row["status"] == "consumed":
+                effect = conn.execute("SELECT status FROM side_effects WHERE approval_id = ?",
+                                      (approval_id,)).fetchone()
+                if effect is None or effect["status"] != "started":
+                    return None
+            elif row["status"] != "approved":
+                return None
+            return self.approvals.token_for(row)
+
     def pending_approvals(self, tenant: str | None = None) -> list[ApprovalRequest]:
         with self.store.read() as conn:
             return self.approvals.pending(conn, tenant=tenant, now=self._clock())
