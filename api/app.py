@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api import console, errors
+from api.fast_feed import FastFeed
 from api.headers import SecurityHeaders
 from api.limits import BodySizeLimit
 from api.routers import approvals, audit, cards, drafts, health, negotiation, targeting, threads
@@ -19,6 +20,7 @@ from api.routers import growth as growth_routes
 from api.routers import partners as partner_routes
 from api.routers import proof as proof_routes
 from api.routers import support as support_routes
+from api.shedding import LoadShedding
 from dealix.settings import Settings, get_settings
 from tools.saudi_time import Clock, system_clock
 
@@ -35,11 +37,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     app = FastAPI(title="Dealix API", version="0.1.0", description=DESCRIPTION)
     app.state.services = {}
     app.state.clock = clock
-    if settings is not None:
-        app.dependency_overrides[get_settings] = lambda: settings
+    app.state.card_desks = {}
+    app.state.settings = settings  # read by api.deps.app_settings (a dependency override would slow every request)
     errors.install(app)
+    app.add_middleware(FastFeed)  # innermost: the card feed's cached answers (api/fast_feed.py)
     app.add_middleware(BodySizeLimit, max_body_bytes=limits.api_max_body_bytes,
                        max_upload_bytes=limits.api_max_upload_bytes)
+    app.add_middleware(LoadShedding, max_inflight=limits.max_inflight)  # outside the size limit: refuses first
     app.add_middleware(SecurityHeaders)
     health.install(app)
     threads.install(app)

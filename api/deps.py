@@ -17,15 +17,29 @@ import threading
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from api.errors import error_detail
+from api.key_cache import verified_keys
 from api.keys import ApiKeyStore, KeyRecord, key_store_for
 from api.services import Services, build_services
 from api.session import COOKIE, CSRF_HEADER
 from dealix.settings import Settings, get_settings
 from tools.models import Caller
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+async def app_settings(request: Request) -> Settings:
+    """The settings ``create_app`` was given (``app.state.settings``), else :func:`get_settings`.
+
+    Not a dependency override: FastAPI re-analyses every dependency of every request while an app
+    has any override, which cost more than the card feed itself. An override of ``get_settings``
+    set by hand is still honoured."""
+    provider = request.app.dependency_overrides.get(get_settings)
+    fixed = provider() if provider is not None else getattr(request.app.state, "settings", None)
+    return fixed if isinstance(fixed, Settings) else get_settings()
+
+
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -45,7 +59,16 @@ def get_services(request: Request, settings: SettingsDep) -> Services:
 _BUILDING = threading.Lock()
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+async def shared_services(request: Request, settings: SettingsDep) -> Services:
+    """:func:`get_services` without a thread-pool hop once the services exist (the hot path of every request)."""
+    entry = request.app.state.services.get(id(settings))
+    if entry is not None:
+        services: Services = entry[1]
+        return services
+    return await run_in_threadpool(get_services, request, settings)
+
+
+ServicesDep = Annotated[Services, Depends(shared_services)]
 
 
 def get_key_store(settings: SettingsDep) -> ApiKeyStore:
@@ -63,7 +86,7 @@ def _unauthenticated() -> HTTPException:
 def authenticate(request: Request, services: Services, key: str | None) -> KeyRecord | None:
     """The key record behind a request: its API key if it sent one, else its console session."""
     if key is not None:
-        return services.keys.verify(key)
+        return verified_keys(services.keys).verify(key)
     session = request.cookies.get(COOKIE)
     key_id = services.sessions.key_id(session, services.clock())
     if session is None or key_id is None:
@@ -75,25 +98,39 @@ def authenticate(request: Request, services: Services, key: str | None) -> KeyRe
     return record
 
 
-def get_caller(
+async def get_caller(
     request: Request,
     services: ServicesDep,
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
 ) -> Caller:
-    """The authenticated caller, or 401 (403 for a cookie request without its CSRF token, 429 over the limit)."""
-    key = x_api_key
-    if key is None and authorization is not None:
-        key = authorization[7:] if authorization.lower().startswith("bearer ") else ""
-    record = authenticate(request, services, key)
+    """The authenticated caller, or 401 (403 for a cookie request without its CSRF token, 429 over the limit).
+
+    Runs on the event loop: a key verified before is a memory lookup (``api.key_cache``); anything
+    that reads a store (a new key, a console session) runs in the thread pool."""
+    key = presented_key(x_api_key, authorization)
+    record = verified_keys(services.keys).cached(key) if key else None
+    if record is None:
+        record = await run_in_threadpool(authenticate, request, services, key)
     if record is None:
         raise _unauthenticated()
     retry_after = services.limiter.hit(record.key_id)
     if retry_after is not None:
         raise HTTPException(status_code=429, detail=error_detail("rate_limited"),
-                            headers={"Retry-After": str(max(1, round(retry_after + 0.5)))})
+                            headers={"Retry-After": retry_after_header(retry_after)})
     request.state.key_id = record.key_id
     return record.caller
+
+
+def presented_key(x_api_key: str | None, authorization: str | None) -> str | None:
+    """The API key a request presents (``X-API-Key`` first, then a bearer token); None: it presents none."""
+    if x_api_key is None and authorization is not None:
+        return authorization[7:] if authorization.lower().startswith("bearer ") else ""
+    return x_api_key
+
+
+def retry_after_header(retry_after: float) -> str:
+    return str(max(1, round(retry_after + 0.5)))
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from dealix.settings import Settings
 from tools.models import Caller, Role
-from tools.store import SqliteDatabase
+from tools.store import Database
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -65,7 +65,7 @@ def _record(row: Any) -> KeyRecord:
                      revoked_at=datetime.fromisoformat(row["revoked_at"]) if row["revoked_at"] else None)
 
 
-class ApiKeyStore(SqliteDatabase):
+class ApiKeyStore(Database):
     def __init__(self, path: Path | str, *, signing_key: bytes) -> None:
         super().__init__(path, schema=_SCHEMA)
         self._mac_key = hmac.new(signing_key, b"dealix-api-keys", hashlib.sha256).digest()

@@ -1,18 +1,27 @@
 """Load benchmark: `dealix serve` on loopback under 200 concurrent clients (card feed and approvals).
 
-Run: ``.venv/bin/python -m bench.load_bench [--clients 200] [--seconds 10] [--approvals 20]``; the
-figures go to ``bench/results/load.md``. The server is the one ``make run`` starts (``dealix
-serve``, one uvicorn worker, SQLite), on a temp data dir, started as a subprocess; the load
-generator is an asyncio + httpx client in this process, on the same 2 cores.
+Run: ``.venv/bin/python -m bench.load_bench --clients 200 --seconds 10``; the figures go to
+``bench/results/load.md``. The server is the one ``make run`` starts (``dealix serve``, SQLite),
+on a temp data dir, as a subprocess. The load generator is ``wrk`` (C, outside Python, so the
+client does not eat the server's Python time; Debian: ``apt-get install wrk``) with
+``bench/load.lua`` (API key header, status counts, latency percentiles). Without wrk the bench
+falls back to an asyncio + httpx client in this process and says so in the results.
 
 Phases:
 1. ``GET /api/v1/cards/feed`` and 2. ``GET /api/v1/approvals`` for ``--seconds`` each, with the
    rate limit lifted (one key would otherwise get 429 after 120 requests a minute);
 3. ``POST /api/v1/approvals/{id}`` ``approve``: every client decides the same pending approvals
-   at once (each approval is raced by ``clients / approvals`` clients); afterwards each approval
-   must be executed exactly once (one outbox file, one ``done`` ledger row) and the audit chain verify;
-4. overload: the card feed against a server with the default rate limit: it must answer 429
-   (with ``Retry-After``), never a 5xx.
+   at once (each approval is raced by ``clients / approvals`` clients, httpx); afterwards each
+   approval must be executed exactly once (one outbox file, one ``done`` ledger row) and the
+   audit chain verify;
+4. overload by rate: the card feed with the default per-key rate limit: 429 with ``Retry-After``;
+5. overload by concurrency: the approvals list with ``DEALIX_MAX_INFLIGHT`` far below the
+   clients: 503 ``overloaded`` with ``Retry-After``, and nothing else fails.
+
+Exit status 1 on any 5xx (other than phase 5's deliberate 503), any socket error or timeout, any
+approval executed twice, or a broken audit chain. ``--baseline-src DIR`` first runs phase 1
+against a server started from another source tree (e.g. ``git archive HEAD``), for a
+before/after on one machine in one run.
 """
 
 from __future__ import annotations
@@ -20,9 +29,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import json
 import os
 import platform
 import re
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -38,25 +49,50 @@ from pathlib import Path
 import httpx
 
 RESULTS = Path(__file__).parent / "results" / "load.md"
+LUA = Path(__file__).with_name("load.lua")
 CLI = Path(sys.executable).with_name("dealix")
 KEY = re.compile(r"(dx_[A-Za-z0-9_\-]+)")
 HEADERS = ["company_name", "contact_name", "title", "phone", "email", "city", "sector", "source", "notes", "consent"]
+SECRET = "bench-" + "k" * 32
+FEED = "/api/v1/cards/feed"
+APPROVALS = "/api/v1/approvals?scope=tenant"
 
 
 @dataclass
 class Phase:
     name: str
-    latencies: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     seconds: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    socket_errors: int = 0
+    allowed_5xx: frozenset[int] = frozenset()
+    server_cpu_seconds: float | None = None
+
+    @property
+    def requests(self) -> int:
+        return sum(self.statuses.values())
+
+    @property
+    def failures(self) -> int:
+        """Answers the bench does not accept: 5xx (other than the phase's deliberate ones) and socket errors."""
+        bad = sum(n for code, n in self.statuses.items() if code >= 500 and code not in self.allowed_5xx)
+        return bad + self.socket_errors
 
     def row(self) -> str:
-        ok = sorted(self.latencies)
-        p50 = statistics.median(ok) * 1000 if ok else 0.0
-        p99 = ok[min(len(ok) - 1, int(len(ok) * 0.99))] * 1000 if ok else 0.0
-        rate = sum(self.statuses.values()) / self.seconds if self.seconds else 0.0
-        codes = ", ".join(f"{code}×{count}" for code, count in sorted(self.statuses.items()))
-        return f"| {self.name} | {sum(self.statuses.values()):,} | {rate:,.0f} | {p50:,.1f} | {p99:,.1f} | {codes} |"
+        rate = self.requests / self.seconds if self.seconds else 0.0
+        codes = ", ".join(f"{code}×{count:,}" for code, count in sorted(self.statuses.items())) or "none completed"
+        latency = f"{self.p50_ms:,.1f} | {self.p99_ms:,.1f}" if self.requests else "— | —"
+        cpu = (f"{self.server_cpu_seconds * 1000 / self.requests:,.2f}"
+               if self.server_cpu_seconds is not None and self.requests else "—")
+        return f"| {self.name} | {self.requests:,} | {rate:,.0f} | {latency} | {cpu} | {codes} | {self.socket_errors} |"
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[str]
+    base: str
+    key: str
 
 
 def _free_port() -> int:
@@ -66,17 +102,29 @@ def _free_port() -> int:
         return port
 
 
-def _serve(data_dir: Path, rate_limit: int | None) -> tuple[subprocess.Popen[str], str, str]:
+def _serve(data_dir: Path, *, rate_limit: int | None, max_inflight: int | None = None, workers: int = 1,
+           source: Path | None = None, cpus: str | None = None) -> Server:
+    """``dealix serve`` on a free port (from ``source``'s tree when given), pinned to ``cpus`` if set."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEALIX_")}
-    env.update(DEALIX_DATA_DIR=str(data_dir), DEALIX_SECRET_KEY="bench-" + "k" * 32)
+    env.update(DEALIX_DATA_DIR=str(data_dir), DEALIX_SECRET_KEY=SECRET)
     if rate_limit is not None:
         env["DEALIX_API_RATE_LIMIT"] = str(rate_limit)
-    process = subprocess.Popen([str(CLI), "serve", "--port", str(port)], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True, env=env)
+    if max_inflight is not None:
+        env["DEALIX_MAX_INFLIGHT"] = str(max_inflight)
+    command = [str(CLI), "serve", "--port", str(port)]
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
+        command = [sys.executable, "-c", "from dealix.cli.main import app; app()", *command[1:]]
+    if cpus is not None and shutil.which("taskset"):
+        command = ["taskset", "-c", cpus, *command]
+    log = (data_dir.parent / f"{data_dir.name}-server.log").open("w")  # the server's stderr, shown on failure
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, env=env, cwd=source)
     assert process.stdout is not None
     key = ""
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while not key and time.monotonic() < deadline:
         match = KEY.search(process.stdout.readline())
         key = match.group(1) if match else ""
@@ -84,19 +132,47 @@ def _serve(data_dir: Path, rate_limit: int | None) -> tuple[subprocess.Popen[str
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                return process, base, key
+                return Server(process, base, key)
         except httpx.HTTPError:
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("dealix serve did not come up")
 
 
-def _stop(process: subprocess.Popen[str]) -> None:
-    process.terminate()
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its descendants (uvicorn's workers), from /proc; 0 elsewhere."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        times[child] = (int(fields[11]) + int(fields[12])) / tick
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        current = frontier.pop()
+        for child, parent in parents.items():
+            if parent == current and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    return sum(times.get(p, 0.0) for p in tree)
+
+
+def _stop(server: Server) -> None:
+    server.process.terminate()
     try:
-        process.wait(10)
+        server.process.wait(15)
     except subprocess.TimeoutExpired:
-        process.kill()
+        server.process.kill()
+
+
+def _warm(server: Server, path: str) -> None:
+    """One request first: the tenant's desk is built and its cards synced before the clock starts."""
+    httpx.get(server.base + path, headers={"Authorization": f"Bearer {server.key}"}, timeout=60)
 
 
 def _seed_approvals(data_dir: Path, n: int) -> list[str]:
@@ -107,6 +183,7 @@ def _seed_approvals(data_dir: Path, n: int) -> list[str]:
     from graphs.runtime import build_context, start_autopilot
 
     leads = data_dir.parent / "bench-leads.csv"
+    data_dir.mkdir(parents=True, exist_ok=True)
     with leads.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=HEADERS)
         writer.writeheader()
@@ -115,63 +192,98 @@ def _seed_approvals(data_dir: Path, n: int) -> list[str]:
                              "title": "المديرة التنفيذية", "phone": f"05{50000000 + i * 7919:08d}",
                              "email": f"c{i}@load{i}.example.sa", "city": "الرياض", "sector": "التسويق",
                              "source": "referral", "notes": "", "consent": ""})
-    settings = Settings(data_dir=data_dir, secret_key="bench-" + "k" * 32)
+    settings = Settings(data_dir=data_dir, secret_key=SECRET)
     ctx = build_context(settings, DEMO_TENANT)
     with open_checkpointer(settings) as saver:
         started = start_autopilot(ctx, saver, leads, n)
     return [a.approval_id for a in started.pending]
 
 
-async def _hammer(base: str, key: str, clients: int, seconds: float, path: str, name: str) -> Phase:
-    phase = Phase(name)
-    headers = {"Authorization": f"Bearer {key}"}
+# ---------------------------------------------------------------------------------------------- load generators
+def _wrk(server: Server, path: str, name: str, *, clients: int, seconds: float, threads: int,
+         cpus: str | None, allowed_5xx: frozenset[int] = frozenset()) -> Phase:
+    command = ["wrk", f"-t{threads}", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--latency",
+               "--timeout", "10s", "-s", str(LUA), server.base + path]
+    if cpus is not None and shutil.which("taskset"):
+        command = ["taskset", "-c", cpus, *command]
+    env = {**os.environ, "DEALIX_BENCH_KEY": server.key}
+    out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=seconds + 120, check=False)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("WRK_JSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no summary: {out.stdout[-500:]} {out.stderr[-500:]}")
+    data = json.loads(line.removeprefix("WRK_JSON "))
+    errors = data["errors"]
+    return Phase(name, statuses=Counter({int(k): int(v) for k, v in data["statuses"].items()}),
+                 seconds=data["duration_us"] / 1e6, p50_ms=data["p50_us"] / 1000, p99_ms=data["p99_us"] / 1000,
+                 socket_errors=errors["connect"] + errors["read"] + errors["write"] + errors["timeout"],
+                 allowed_5xx=allowed_5xx)
+
+
+async def _hammer(server: Server, path: str, name: str, *, clients: int, seconds: float,
+                  allowed_5xx: frozenset[int] = frozenset()) -> Phase:
+    """The fallback load generator (no wrk): asyncio + httpx in this process, on the same cores."""
+    statuses: Counter[int] = Counter()
+    latencies: list[float] = []
+    errors = 0
+    headers = {"Authorization": f"Bearer {server.key}"}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=server.base, headers=headers, limits=limits, timeout=30) as client:
         stop = time.perf_counter() + seconds
 
         async def worker() -> None:
+            nonlocal errors
             while time.perf_counter() < stop:
                 began = time.perf_counter()
                 try:
                     response = await client.get(path)
-                    phase.statuses[response.status_code] += 1
-                    if response.status_code == 200:
-                        phase.latencies.append(time.perf_counter() - began)
                 except httpx.HTTPError:
-                    phase.statuses[0] += 1
+                    errors += 1
+                    continue
+                statuses[response.status_code] += 1
+                latencies.append(time.perf_counter() - began)
 
         began = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(clients)))
-        phase.seconds = time.perf_counter() - began
-    return phase
+        elapsed = time.perf_counter() - began
+    ordered = sorted(latencies) or [0.0]
+    return Phase(name, statuses=statuses, seconds=elapsed, p50_ms=statistics.median(ordered) * 1000,
+                 p99_ms=ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, socket_errors=errors,
+                 allowed_5xx=allowed_5xx)
 
 
-async def _race_decisions(base: str, key: str, clients: int, approvals: list[str]) -> Phase:
-    phase = Phase("POST /approvals/{id} approve (raced)")
-    headers = {"Authorization": f"Bearer {key}"}
+async def _race_decisions(server: Server, clients: int, approvals: list[str]) -> Phase:
+    statuses: Counter[int] = Counter()
+    latencies: list[float] = []
+    errors = 0
+    headers = {"Authorization": f"Bearer {server.key}"}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=120) as client:
+    async with httpx.AsyncClient(base_url=server.base, headers=headers, limits=limits, timeout=120) as client:
         async def worker(i: int) -> None:
+            nonlocal errors
             began = time.perf_counter()
             try:
                 response = await client.post(f"/api/v1/approvals/{approvals[i % len(approvals)]}",
                                              json={"decision": "approve"})
-                phase.statuses[response.status_code] += 1
-                phase.latencies.append(time.perf_counter() - began)
             except httpx.HTTPError:
-                phase.statuses[0] += 1
+                errors += 1
+                return
+            statuses[response.status_code] += 1
+            latencies.append(time.perf_counter() - began)
 
         began = time.perf_counter()
         await asyncio.gather(*(worker(i) for i in range(clients)))
-        phase.seconds = time.perf_counter() - began
-    return phase
+        elapsed = time.perf_counter() - began
+    ordered = sorted(latencies) or [0.0]
+    return Phase("POST /approvals/{id} approve (raced, httpx)", statuses=statuses, seconds=elapsed,
+                 p50_ms=statistics.median(ordered) * 1000,
+                 p99_ms=ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, socket_errors=errors)
 
 
 def _integrity(data_dir: Path, approvals: list[str]) -> str:
     from dealix.settings import Settings
     from dealix.wiring import build_gateway
 
-    settings = Settings(data_dir=data_dir, secret_key="bench-" + "k" * 32)
+    settings = Settings(data_dir=data_dir, secret_key=SECRET)
     with sqlite3.connect(settings.sqlite_path) as conn:
         marks = ",".join("?" * len(approvals))
         done = conn.execute(f"SELECT approval_id, COUNT(*) FROM side_effects WHERE status = 'done' AND approval_id IN "
@@ -186,57 +298,162 @@ def _integrity(data_dir: Path, approvals: list[str]) -> str:
             f"audit chain {'verifies' if verified else 'BROKEN'}")
 
 
+# ---------------------------------------------------------------------------------------------- the run
+@dataclass
+class Run:
+    args: argparse.Namespace
+    root: Path
+    use_wrk: bool
+    server_cpus: str | None
+    client_cpus: str | None
+    phases: list[Phase] = field(default_factory=list)
+
+    def load(self, server: Server, path: str, name: str, *, seconds: float,
+             allowed_5xx: frozenset[int] = frozenset()) -> Phase:
+        cpu_before = _cpu_seconds(server.process.pid)
+        if self.use_wrk:
+            phase = _wrk(server, path, name, clients=self.args.clients, seconds=seconds, threads=self.args.threads,
+                         cpus=self.client_cpus, allowed_5xx=allowed_5xx)
+        else:
+            phase = asyncio.run(_hammer(server, path, name, clients=self.args.clients, seconds=seconds,
+                                        allowed_5xx=allowed_5xx))
+        phase.server_cpu_seconds = _cpu_seconds(server.process.pid) - cpu_before
+        self.phases.append(phase)
+        return phase
+
+    def serve(self, name: str, *, rate_limit: int | None, max_inflight: int | None = None,
+              source: Path | None = None) -> Server:
+        return _serve(self.root / name, rate_limit=rate_limit, max_inflight=max_inflight, workers=self.args.workers,
+                      source=source, cpus=self.server_cpus)
+
+
+def _run(args: argparse.Namespace, root: Path, use_wrk: bool) -> tuple[Run, str]:
+    pin = args.pin and (os.cpu_count() or 1) >= 2
+    run = Run(args, root, use_wrk, server_cpus="0" if pin else None, client_cpus="1" if pin else None)
+    if args.baseline_src is not None:
+        baseline_dir = root / "baseline"
+        _seed_approvals(baseline_dir, args.approvals)
+        server = run.serve("baseline", rate_limit=1_000_000_000, source=args.baseline_src.resolve())
+        try:
+            _warm(server, FEED)
+            run.load(server, FEED, f"GET /cards/feed — baseline ({args.baseline_label})", seconds=args.seconds)
+        finally:
+            _stop(server)
+    approvals = _seed_approvals(root / "data", args.approvals)
+    server = run.serve("data", rate_limit=1_000_000_000)
+    try:
+        _warm(server, FEED)
+        run.load(server, FEED, "GET /cards/feed", seconds=args.seconds)
+        _warm(server, APPROVALS)
+        run.load(server, APPROVALS, "GET /approvals", seconds=args.seconds)
+        run.phases.append(asyncio.run(_race_decisions(server, args.clients, approvals)))
+        _warm(server, FEED)
+        run.load(server, FEED, "GET /cards/feed after the race", seconds=min(args.seconds, 5.0))
+    finally:
+        _stop(server)
+    integrity = _integrity(root / "data", approvals)
+    server = run.serve("limited", rate_limit=None)
+    try:
+        run.load(server, FEED, "GET /cards/feed, default rate limit (overload → 429)", seconds=min(args.seconds, 5.0))
+    finally:
+        _stop(server)
+    server = run.serve("shedding", rate_limit=1_000_000_000, max_inflight=args.shed_inflight)
+    try:
+        run.load(server, APPROVALS, f"GET /approvals, DEALIX_MAX_INFLIGHT={args.shed_inflight} (overload → 503)",
+                 seconds=min(args.seconds, 5.0), allowed_5xx=frozenset({503}))
+    finally:
+        _stop(server)
+    return run, integrity
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--approvals", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (make run starts 1)")
+    parser.add_argument("--shed-inflight", type=int, default=8, help="DEALIX_MAX_INFLIGHT of the 503 phase")
+    parser.add_argument("--pin", action=argparse.BooleanOptionalAction, default=False,
+                        help="taskset: the server on CPU 0, wrk on CPU 1")
+    parser.add_argument("--client", choices=("wrk", "httpx"), default="wrk")
+    parser.add_argument("--baseline-src", type=Path, default=None, help="another source tree: its feed first")
+    parser.add_argument("--baseline-label", default="before")
     args = parser.parse_args(argv)
-    phases: list[Phase] = []
+    use_wrk = args.client == "wrk" and shutil.which("wrk") is not None
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp) / "data"
-        approvals = _seed_approvals(data_dir, args.approvals)
-        process, base, key = _serve(data_dir, rate_limit=1_000_000_000)
-        try:
-            phases.append(asyncio.run(_hammer(base, key, args.clients, args.seconds,
-                                              "/api/v1/cards/feed", "GET /cards/feed")))
-            phases.append(asyncio.run(_hammer(base, key, args.clients, args.seconds,
-                                              "/api/v1/approvals?scope=tenant", "GET /approvals")))
-            phases.append(asyncio.run(_race_decisions(base, key, args.clients, approvals)))
-        finally:
-            _stop(process)
-        integrity = _integrity(data_dir, approvals)
-        process, base, key = _serve(Path(tmp) / "data-limited", rate_limit=None)
-        try:
-            overload = asyncio.run(_hammer(base, key, args.clients, min(args.seconds, 5.0),
-                                           "/api/v1/cards/feed", "GET /cards/feed, default rate limit (overload)"))
-        finally:
-            _stop(process)
-    phases.append(overload)
-    server_errors = sum(c for p in phases for s, c in p.statuses.items() if s >= 500 or s == 0)
-    _write(phases, integrity, args, server_errors)
+        run, integrity = _run(args, Path(tmp), use_wrk)
+        failures = sum(p.failures for p in run.phases)
+        if failures:
+            for log in sorted(Path(tmp).glob("*-server.log")):
+                tail = "\n".join(log.read_text().splitlines()[-40:])
+                sys.stderr.write(f"--- {log.name} (last lines)\n{tail}\n")
+    _write(run, integrity, failures)
     sys.stdout.write(RESULTS.read_text(encoding="utf-8"))
-    return 1 if server_errors or "BROKEN" in integrity or "TWICE" in integrity else 0
+    return 1 if failures or "BROKEN" in integrity or "TWICE" in integrity else 0
 
 
-def _write(phases: list[Phase], integrity: str, args: argparse.Namespace, server_errors: int) -> None:
-    versions = ", ".join(f"{name} {metadata.version(name)}" for name in ("fastapi", "uvicorn", "httpx", "pydantic"))
+def _versions(use_wrk: bool) -> str:
+    names = ("fastapi", "starlette", "uvicorn", "uvloop", "httptools", "pydantic", "httpx")
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} (not installed)")
+    if use_wrk:
+        banner = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False).stdout
+        found.append(banner.split(" [")[0].strip() or "wrk")
+    return ", ".join(found)
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _write(run: Run, integrity: str, failures: int) -> None:
+    args = run.args
+    command = f".venv/bin/python -m bench.load_bench --clients {args.clients} --seconds {args.seconds:g}"
+    for flag, value, default in (("--approvals", args.approvals, 20), ("--workers", args.workers, 1),
+                                 ("--threads", args.threads, 2), ("--shed-inflight", args.shed_inflight, 8)):
+        if value != default:
+            command += f" {flag} {value}"
+    if args.pin:
+        command += " --pin"
+    if args.client != "wrk":
+        command += f" --client {args.client}"
+    if args.baseline_src is not None:
+        command += f" --baseline-src {args.baseline_src} --baseline-label '{args.baseline_label}'"
+    client = (f"wrk, {args.threads} threads, {args.clients} connections, `bench/load.lua` (latency over every answer)"
+              if run.use_wrk else f"asyncio + httpx in the bench process, {args.clients} connections "
+              "(wrk not found: the client shares the server's cores)")
+    pinning = "server pinned to CPU 0, wrk to CPU 1 (taskset)" if run.server_cpus else "not pinned"
     lines = [
         "# Load benchmark",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared by the server and the load generator), "
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; {versions}.",
-        f"Command: `.venv/bin/python -m bench.load_bench --clients {args.clients} --seconds {args.seconds:g} "
-        f"--approvals {args.approvals}`.",
-        "Server: `dealix serve` (one uvicorn worker, SQLite WAL) on 127.0.0.1; client: asyncio + httpx, "
-        f"{args.clients} concurrent connections, in one process. Latency over the 200 answers only.",
+        f"Machine: {_cpu()}, {os.cpu_count()} cores, {platform.system()} {platform.machine()}; load average at the end "
+        f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}. Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}; {_versions(run.use_wrk)}.",
+        f"Command: `{command}`.",
+        f"Server: `dealix serve` ({args.workers} uvicorn worker{'s' if args.workers > 1 else ''}, SQLite WAL) on "
+        f"127.0.0.1; {pinning}. Client: {client}; the race phase is httpx (exactly-once check).",
         "Goal (issue 10): ≥ 1,000 req/s on the card feed with p99 < 100 ms; under overload 429/503, never corruption.",
         "",
-        "| phase | requests | req/s | p50 (ms) | p99 (ms) | status codes |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
-        *[p.row() for p in phases],
+        "| phase | requests | req/s | p50 (ms) | p99 (ms) | server CPU ms/req | status codes | socket errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+        *[p.row() for p in run.phases],
         "",
-        f"Integrity after the race: {integrity}. 5xx or failed connections in all phases: {server_errors}.",
+        f"Integrity after the race: {integrity}. Unaccepted answers (5xx other than the shedding phase's 503, "
+        f"socket errors, timeouts) in all phases: {failures}.",
+        "",
+        "Server CPU ms/req is the CPU time of the server's processes during the phase divided by the answers: "
+        "on a shared machine it is steadier than req/s (1,000 / it ≈ what one free core would serve).",
         "",
     ]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")

@@ -1,7 +1,8 @@
 """Checkpointers for the graphs, chosen by settings, and tenant-namespaced thread ids.
 
 - SQLite file ``{data_dir}/checkpoints.db`` by default (one machine, several processes);
-- PostgreSQL when ``DEALIX_DATABASE_URL`` is a ``postgresql://`` URL (several API workers);
+- PostgreSQL when ``DEALIX_DATABASE_URL`` is a ``postgresql://`` URL (several API workers), in the
+  data dir's schema ``dx_<namespace>_checkpoints`` (see :mod:`tools.pgdb`);
 - encrypted with AES-GCM when ``DEALIX_CHECKPOINT_KEY`` is set (the key is stretched with
   SHA-256; checkpoints written before a key was set stay readable).
 
@@ -66,17 +67,21 @@ def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
         from psycopg import Connection
         from psycopg.rows import dict_row
 
+        from tools.pgdb import claim_schema
+
         assert settings.database_url is not None
         with Connection.connect(settings.database_url, autocommit=True, prepare_threshold=0,
                                 row_factory=dict_row) as conn:
             saver = PostgresSaver(conn, serde=serde)
-            saver.setup()
+            # The data dir's own schema (as checkpoints.db would be its own file), set up by one process at a time.
+            with claim_schema(conn, settings.data_dir / "checkpoints.db"):
+                saver.setup()
             yield saver
         return
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     settings.ensure_data_dir()
-    lite = sqlite3.connect(settings.data_dir / "checkpoints.db", check_same_thread=False)
+    lite = sqlite3.connect(settings.data_dir / "checkpoints.db", check_same_thread=False, timeout=30.0)
     try:
         lite.execute("PRAGMA journal_mode=WAL")
         sqlite_saver = SqliteSaver(lite, serde=serde)

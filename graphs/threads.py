@@ -8,7 +8,6 @@ finds today's autopilot run without scanning checkpoints. Thread ids are tenant-
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -17,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graphs.checkpoint import new_thread_id
 from tools.errors import NotFound
-from tools.store import SqliteDatabase
+from tools.store import Database, Row
 
 ThreadKind = Literal["operator", "autopilot"]
 
@@ -50,7 +49,7 @@ class ThreadInfo(BaseModel):
     parent_id: str | None = Field(default=None, description="The conversation that started it, if any.")
 
 
-class ThreadBook(SqliteDatabase):
+class ThreadBook(Database):
     def __init__(self, path: Path | str) -> None:
         super().__init__(path, schema=_SCHEMA)
 
@@ -94,7 +93,7 @@ class ThreadBook(SqliteDatabase):
         return _info(row) if row is not None else None
 
 
-def _info(row: sqlite3.Row) -> ThreadInfo:
+def _info(row: Row) -> ThreadInfo:
     return ThreadInfo(thread_id=row["thread_id"], kind=row["kind"], user_id=row["user_id"], title=row["title"],
                       created_at=datetime.fromisoformat(row["created_at"]),
                       updated_at=datetime.fromisoformat(row["updated_at"]), day=row["day"], parent_id=row["parent_id"])

@@ -10,7 +10,6 @@ mismatched tokens fail closed, each with its own code.
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -26,6 +25,7 @@ from tools.models import (
     Role,
     ToolCall,
 )
+from tools.store import Conn, Row
 
 
 def _new_approval_id() -> str:
@@ -40,7 +40,7 @@ class ApprovalBook:
         self._new_id = id_factory
 
     # -- requests ---------------------------------------------------------------------------
-    def request(self, conn: sqlite3.Connection, *, call: ToolCall, action: str, digest: str,
+    def request(self, conn: Conn, *, call: ToolCall, action: str, digest: str,
                 policy_version: str, approver_roles: tuple[Role, ...], description: str,
                 now: datetime) -> ApprovalRequest:
         """A pending approval; asking again for the same thread, call and digest returns the same one."""
@@ -64,7 +64,7 @@ class ApprovalBook:
         row = conn.execute("SELECT * FROM approvals WHERE approval_id = ?", (approval_id,)).fetchone()
         return row_to_request(row)
 
-    def get_row(self, conn: sqlite3.Connection, approval_id: str, tenant: str) -> sqlite3.Row:
+    def get_row(self, conn: Conn, approval_id: str, tenant: str) -> Row:
         row = conn.execute(
             "SELECT * FROM approvals WHERE approval_id = ? AND tenant = ?", (approval_id, tenant)
         ).fetchone()
@@ -72,7 +72,7 @@ class ApprovalBook:
             raise NotFound("لا توجد موافقة بهذا المعرّف.", f"No approval {approval_id!r}.")
         return row
 
-    def expire_due(self, conn: sqlite3.Connection, now: datetime) -> int:
+    def expire_due(self, conn: Conn, now: datetime) -> int:
         cursor = conn.execute(
             "UPDATE approvals SET status = 'expired' WHERE status IN ('pending', 'approved')"
             " AND expires_at <= ?", (now.isoformat(),),
@@ -80,7 +80,7 @@ class ApprovalBook:
         return cursor.rowcount
 
     # -- decisions --------------------------------------------------------------------------
-    def mark(self, conn: sqlite3.Connection, approval_id: str, *, status: ApprovalStatus, by: str,
+    def mark(self, conn: Conn, approval_id: str, *, status: ApprovalStatus, by: str,
              role: Role, at: datetime, reason: str | None, superseded_by: str | None = None) -> bool:
         """Move a pending approval to its decided status; False if someone decided it first."""
         cursor = conn.execute(
@@ -90,12 +90,12 @@ class ApprovalBook:
         )
         return cursor.rowcount == 1
 
-    def token_for(self, row: sqlite3.Row) -> str:
+    def token_for(self, row: Row) -> str:
         return f"{row['approval_id']}.{sign(self._key, _token_message(row))}"
 
     # -- execution --------------------------------------------------------------------------
-    def consume(self, conn: sqlite3.Connection, token: str, *, tenant: str, digest: str,
-                now: datetime) -> sqlite3.Row:
+    def consume(self, conn: Conn, token: str, *, tenant: str, digest: str,
+                now: datetime) -> Row:
         """Check the token against the call's digest and spend it, inside the caller's transaction."""
         row = self._signed_row(conn, token, tenant=tenant, digest=digest)
         approval_id = row["approval_id"]
@@ -115,15 +115,15 @@ class ApprovalBook:
             raise ApprovalError("استُخدمت هذه الموافقة من قبل.", "Approval already used.", code="approval_used")
         return row
 
-    def verify(self, conn: sqlite3.Connection, token: str, *, tenant: str, digest: str) -> str:
+    def verify(self, conn: Conn, token: str, *, tenant: str, digest: str) -> str:
         """Check a token's signature and digest without spending it; returns its approval id."""
         approval_id: str = self._signed_row(conn, token, tenant=tenant, digest=digest)["approval_id"]
         return approval_id
 
-    def _signed_row(self, conn: sqlite3.Connection, token: str, *, tenant: str, digest: str) -> sqlite3.Row:
+    def _signed_row(self, conn: Conn, token: str, *, tenant: str, digest: str) -> Row:
         """The approval a token names, if its signature is ours and it covers exactly ``digest``."""
         approval_id, _, signature = token.partition(".")
-        row: sqlite3.Row | None = conn.execute(
+        row: Row | None = conn.execute(
             "SELECT * FROM approvals WHERE approval_id = ? AND tenant = ?", (approval_id, tenant)
         ).fetchone()
         if row is None or not signature or not verify_signature(self._key, _token_message(row), signature):
@@ -135,7 +135,7 @@ class ApprovalBook:
         return row
 
     # -- reading ----------------------------------------------------------------------------
-    def pending(self, conn: sqlite3.Connection, *, tenant: str | None, now: datetime) -> list[ApprovalRequest]:
+    def pending(self, conn: Conn, *, tenant: str | None, now: datetime) -> list[ApprovalRequest]:
         query = "SELECT * FROM approvals WHERE status = 'pending' AND expires_at > ?"
         params: list[Any] = [now.isoformat()]
         if tenant is not None:
@@ -150,11 +150,11 @@ def approval_id_of(token: str) -> str:
     return token.partition(".")[0]
 
 
-def _token_message(row: sqlite3.Row) -> str:
+def _token_message(row: Row) -> str:
     return f"{row['approval_id']}:{row['digest']}:{row['expires_at']}"
 
 
-def row_to_request(row: sqlite3.Row) -> ApprovalRequest:
+def row_to_request(row: Row) -> ApprovalRequest:
     return ApprovalRequest(
         approval_id=row["approval_id"],
         action_request=ActionRequest(action=row["action"], args=json.loads(row["args"])),

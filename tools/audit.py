@@ -16,7 +16,6 @@ lives in the erasable stores (approvals, outbox), so erasing a contact never tou
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -27,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from tools.canonical import canonical_json, sha256_hex, sign, verify_signature
 from tools.models import AuditEvent
 from tools.pii import PII_KEYS, PiiMasker
-from tools.store import Store
+from tools.store import Conn, Row, Store
 
 GENESIS = "0" * 64
 
@@ -84,11 +83,13 @@ class AuditLog:
         self._masker = masker
         self._new_id = id_factory
 
-    def append(self, conn: sqlite3.Connection, *, tenant: str, kind: str, actor: str,
+    def append(self, conn: Conn, *, tenant: str, kind: str, actor: str,
                action: str | None, payload: dict[str, Any], ts: datetime) -> AuditEvent:
         """Append inside the caller's write transaction (``Store.transaction``)."""
         masked = mask_payload(self._masker, payload)
         payload_json = canonical_json(masked)
+        if action is not None and "\x00" in action:  # a refused, malformed action id: PostgreSQL text holds no NUL
+            action = action.replace("\x00", "\\x00")
         row = conn.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()
         seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
         event_id = self._new_id()
@@ -129,7 +130,7 @@ class AuditLog:
             return verify_chain(conn, key=self._key)
 
 
-def _row_to_event(row: sqlite3.Row) -> AuditEvent:
+def _row_to_event(row: Row) -> AuditEvent:
     return AuditEvent(
         seq=row["seq"], event_id=row["event_id"], ts=datetime.fromisoformat(row["ts"]),
         tenant=row["tenant"], kind=row["kind"], actor=row["actor"], action=row["action"],
@@ -152,13 +153,13 @@ class VerifyReport(BaseModel):
     detail: str = ""
 
 
-def _rows(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
+def _rows(conn: Conn) -> Iterator[Row]:
     cursor = conn.execute("SELECT * FROM audit_events ORDER BY seq")
     while batch := cursor.fetchmany(2000):
         yield from batch
 
 
-def verify_chain(conn: sqlite3.Connection, *, key: bytes) -> VerifyReport:
+def verify_chain(conn: Conn, *, key: bytes) -> VerifyReport:
     """Walk the whole chain; stop at the first event that is not what the chain promises."""
     expected_seq, prev, checked = 1, GENESIS, 0
     for row in _rows(conn):
@@ -190,7 +191,7 @@ def verify_chain(conn: sqlite3.Connection, *, key: bytes) -> VerifyReport:
     return VerifyReport(ok=True, events_checked=checked)
 
 
-def _check_row(row: sqlite3.Row, expected_seq: int, prev: str) -> tuple[Problem, str] | None:
+def _check_row(row: Row, expected_seq: int, prev: str) -> tuple[Problem, str] | None:
     if row["seq"] != expected_seq:
         return "deleted_or_reordered", f"expected event {expected_seq}, found {row['seq']}"
     if row["prev_hash"] != prev:

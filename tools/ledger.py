@@ -16,13 +16,13 @@ the row is recovered as above. A worker that fails in a way it can still see rel
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from tools.canonical import canonical_json, sha256_hex
+from tools.store import Conn, Row
 
 # Longer than any connector takes (they write a file or draft); short enough to recover a crash soon.
 LEASE = timedelta(seconds=120)
@@ -40,13 +40,13 @@ class SideEffectLedger:
     def __init__(self, *, id_factory: Callable[[], str] = _new_ledger_id) -> None:
         self._new_id = id_factory
 
-    def lookup(self, conn: sqlite3.Connection, key: str) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = conn.execute(
+    def lookup(self, conn: Conn, key: str) -> Row | None:
+        row: Row | None = conn.execute(
             "SELECT * FROM side_effects WHERE effect_key = ?", (key,)
         ).fetchone()
         return row
 
-    def begin(self, conn: sqlite3.Connection, *, key: str, tenant: str, action: str,
+    def begin(self, conn: Conn, *, key: str, tenant: str, action: str,
               contact_id: str | None, channel: str | None, approval_id: str | None, now: datetime) -> str:
         ledger_id = self._new_id()
         conn.execute(
@@ -58,28 +58,28 @@ class SideEffectLedger:
         return ledger_id
 
     @staticmethod
-    def leased(row: sqlite3.Row, now: datetime) -> bool:
+    def leased(row: Row, now: datetime) -> bool:
         """True while another worker may still be running this started row."""
         return row["status"] == "started" and row["lease_until"] is not None and \
             datetime.fromisoformat(row["lease_until"]) > now
 
     @staticmethod
-    def claim(conn: sqlite3.Connection, ledger_id: str, now: datetime) -> None:
+    def claim(conn: Conn, ledger_id: str, now: datetime) -> None:
         conn.execute("UPDATE side_effects SET status = 'started', lease_until = ? WHERE ledger_id = ?",
                      ((now + LEASE).isoformat(), ledger_id))
 
     @staticmethod
-    def release(conn: sqlite3.Connection, ledger_id: str) -> None:
+    def release(conn: Conn, ledger_id: str) -> None:
         conn.execute("UPDATE side_effects SET lease_until = NULL WHERE ledger_id = ?", (ledger_id,))
 
-    def finish(self, conn: sqlite3.Connection, ledger_id: str, *, ok: bool, result: dict[str, Any],
+    def finish(self, conn: Conn, ledger_id: str, *, ok: bool, result: dict[str, Any],
                now: datetime) -> None:
         conn.execute(
             "UPDATE side_effects SET status = ?, result = ?, finished_at = ?, lease_until = NULL WHERE ledger_id = ?",
             ("done" if ok else "failed", canonical_json(result), now.isoformat(), ledger_id),
         )
 
-    def sends_since(self, conn: sqlite3.Connection, *, tenant: str, contact_id: str, channel: str,
+    def sends_since(self, conn: Conn, *, tenant: str, contact_id: str, channel: str,
                     since: datetime) -> int:
         row = conn.execute(
             "SELECT COUNT(*) FROM side_effects WHERE tenant = ? AND contact_id = ? AND channel = ?"
@@ -89,6 +89,6 @@ class SideEffectLedger:
         return int(row[0])
 
 
-def result_of(row: sqlite3.Row) -> dict[str, Any]:
+def result_of(row: Row) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(row["result"]) if row["result"] else {}
     return loaded

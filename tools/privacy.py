@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from datetime import datetime
 from typing import Any
 
 from tools.audit import mask_payload
 from tools.canonical import canonical_json
 from tools.pii import PiiMasker
+from tools.store import Conn
 
 _TAG = re.compile(r"^\[[A-Z_]+:[0-9a-f]{8}\]$")
 ERASED_CARD_AR = "حُذفت تفاصيل هذه البطاقة تنفيذاً لطلب محو البيانات الشخصية."
@@ -40,7 +40,7 @@ ERASED_DESCRIPTION = "حُذفت تفاصيل هذا الطلب تنفيذاً �
 ERASED_REASON = "privacy_erasure"
 
 
-def contact_records(conn: sqlite3.Connection, tenant: str, contact_id: str) -> dict[str, list[dict[str, Any]]]:
+def contact_records(conn: Conn, tenant: str, contact_id: str) -> dict[str, list[dict[str, Any]]]:
     """Everything the gateway's store holds about the contact, table by table."""
     args = (tenant, contact_id)
     consent = _rows(conn, "SELECT channel, status, lawful_basis, source, recorded_at, address, quiet_start,"
@@ -69,7 +69,7 @@ def contact_records(conn: sqlite3.Connection, tenant: str, contact_id: str) -> d
             "audit_events": events, "cards": cards}
 
 
-def contact_addresses(conn: sqlite3.Connection, tenant: str, contact_id: str) -> set[str]:
+def contact_addresses(conn: Conn, tenant: str, contact_id: str) -> set[str]:
     """Phones and emails the store has for the contact (consent addresses, recipients of approvals)."""
     found = {r[0] for r in conn.execute(
         "SELECT address FROM consent_events WHERE tenant = ? AND contact_id = ? AND address IS NOT NULL",
@@ -81,7 +81,7 @@ def contact_addresses(conn: sqlite3.Connection, tenant: str, contact_id: str) ->
     return {a for a in found if not _TAG.match(a)}  # an erased address is a pseudonym, not an address
 
 
-def same_person(conn: sqlite3.Connection, tenant: str, addresses: set[str]) -> set[str]:
+def same_person(conn: Conn, tenant: str, addresses: set[str]) -> set[str]:
     """Other contact ids of the tenant reached at one of ``addresses`` (the same person under another id,
     e.g. the autopilot's lead id beside the Targeting OS's)."""
     wanted = sorted({a.strip().lower() for a in addresses if a and a.strip()})
@@ -97,7 +97,7 @@ def same_person(conn: sqlite3.Connection, tenant: str, addresses: set[str]) -> s
     return found
 
 
-def earlier_erasures(conn: sqlite3.Connection, tenant: str, contact_id: str) -> tuple[set[str], set[str]]:
+def earlier_erasures(conn: Conn, tenant: str, contact_id: str) -> tuple[set[str], set[str]]:
     """Ids of the same person and threads kept, as earlier ``privacy_erasure`` events recorded them.
 
     After a first erasure the addresses that linked the ids are gone; the audit log still names them.
@@ -113,7 +113,7 @@ def earlier_erasures(conn: sqlite3.Connection, tenant: str, contact_id: str) -> 
     return aliases, threads
 
 
-def erase_contact(conn: sqlite3.Connection, tenant: str, contact_id: str, *, masker: PiiMasker,
+def erase_contact(conn: Conn, tenant: str, contact_id: str, *, masker: PiiMasker,
                   now: datetime) -> dict[str, Any]:
     """Pseudonymise the contact's rows inside the caller's write transaction; returns counts and outbox paths."""
     counts: dict[str, int] = {}
@@ -162,11 +162,11 @@ def erase_contact(conn: sqlite3.Connection, tenant: str, contact_id: str, *, mas
     return {"counts": counts, "outbox_paths": outbox}
 
 
-def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+def _has_table(conn: Conn, name: str) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+def _rows(conn: Conn, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
     cursor = conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -5,8 +5,9 @@ Counters live in the store, so a restart or a second worker sees the same counts
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
+
+from tools.store import Conn
 
 
 def _window(now: datetime, per_seconds: int) -> int:
@@ -15,7 +16,7 @@ def _window(now: datetime, per_seconds: int) -> int:
 
 
 class RateLimiter:
-    def count(self, conn: sqlite3.Connection, *, tenant: str, action: str, channel: str,
+    def count(self, conn: Conn, *, tenant: str, action: str, channel: str,
               now: datetime, per_seconds: int) -> int:
         row = conn.execute(
             "SELECT count FROM rate_counters WHERE tenant = ? AND action = ? AND channel = ? AND window_start = ?",
@@ -23,12 +24,12 @@ class RateLimiter:
         ).fetchone()
         return int(row[0]) if row else 0
 
-    def hit(self, conn: sqlite3.Connection, *, tenant: str, action: str, channel: str,
+    def hit(self, conn: Conn, *, tenant: str, action: str, channel: str,
             now: datetime, per_seconds: int) -> None:
         window = _window(now, per_seconds)
         conn.execute(
             "INSERT INTO rate_counters (tenant, action, channel, window_start, count) VALUES (?,?,?,?,1)"
-            " ON CONFLICT(tenant, action, channel, window_start) DO UPDATE SET count = count + 1",
+            " ON CONFLICT(tenant, action, channel, window_start) DO UPDATE SET count = rate_counters.count + 1",
             (tenant, action, channel, window),
         )
         # Old windows are worthless; drop them now and then rather than letting the table grow.

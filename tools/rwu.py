@@ -17,14 +17,13 @@ and the same history always yields the same ids.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from tools.canonical import sha256_hex
 from tools.models import RevenueWorkUnit, RWUType
-from tools.store import Store
+from tools.store import Conn, Store
 
 # Internal actions whose arguments name further units: action -> (argument listing refs, unit type).
 # The refs are whatever the caller ranked or selected; the count is capped so that a skill cannot
@@ -39,7 +38,7 @@ def rwu_id_for(audit_event: str, type: RWUType, ref: str | None) -> str:
     return "rwu_" + sha256_hex(f"{audit_event}|{type.value}|{ref or ''}")[:20]
 
 
-def record_rwu(conn: sqlite3.Connection, *, tenant: str, type: RWUType, audit_event: str, ts: datetime,
+def record_rwu(conn: Conn, *, tenant: str, type: RWUType, audit_event: str, ts: datetime,
                ref: str | None = None, value_sar: float | None = None) -> RevenueWorkUnit:
     unit = RevenueWorkUnit(rwu_id=rwu_id_for(audit_event, type, ref), tenant=tenant, type=type,
                            audit_event=audit_event, ts=ts, ref=ref, value_sar=value_sar)
@@ -51,7 +50,7 @@ def record_rwu(conn: sqlite3.Connection, *, tenant: str, type: RWUType, audit_ev
     return unit
 
 
-def record_internal_rwus(conn: sqlite3.Connection, *, tenant: str, action: str, type: RWUType | None,
+def record_internal_rwus(conn: Conn, *, tenant: str, action: str, type: RWUType | None,
                          args: Mapping[str, Any], audit_event: str, ts: datetime,
                          ref: str | None) -> list[RevenueWorkUnit]:
     """The units of an internal action: its own (``type``), plus one per ref it names (``FAN_OUT``)."""

@@ -1,5 +1,10 @@
 """The gateway's durable store: one SQLite file (WAL) holding audit, approvals, ledger and consent.
 
+Every store (this one and the domain repositories) is a :class:`Database`: SQLite by default, or
+its PostgreSQL twin (:mod:`tools.pgdb`, one schema per file) when ``DEALIX_DATABASE_URL`` is a
+``postgresql://`` URL. The stores' SQL is written once, in SQLite's dialect
+(:mod:`tools.sqldialect` rewrites it for PostgreSQL), against the small :class:`Conn` protocol.
+
 Everything that must agree (an approval consumed and its side-effect row started, a decision and
 its audit event) is written in one transaction. ``BEGIN IMMEDIATE`` takes SQLite's write lock up
 front, so the audit chain stays linear across processes: a writer reads the chain head and appends
@@ -15,9 +20,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any, Literal, Protocol
 
 SCHEMA_VERSION = 1
 
@@ -122,7 +128,137 @@ CREATE TABLE IF NOT EXISTS revenue_work_units (
     value_sar    REAL
 );
 CREATE INDEX IF NOT EXISTS rwu_tenant ON revenue_work_units (tenant, ts);
+
+-- Dead-letter queue (tools/deadletter.py): one letter per failed side-effect row, written in the
+-- transaction that records the failure. args are kept like an approval's; the error text is masked.
+CREATE TABLE IF NOT EXISTS dead_letters (
+    letter_id        TEXT PRIMARY KEY,
+    tenant           TEXT NOT NULL,
+    ledger_id        TEXT NOT NULL UNIQUE,   -- one letter per side-effect row (effect key)
+    effect_key       TEXT NOT NULL,
+    digest           TEXT NOT NULL,
+    action           TEXT NOT NULL,
+    skill            TEXT NOT NULL,
+    args             TEXT NOT NULL,
+    thread_id        TEXT NOT NULL,
+    tool_call_id     TEXT NOT NULL,
+    contact_id       TEXT,
+    approval_id      TEXT,
+    error_code       TEXT NOT NULL,
+    error_message    TEXT NOT NULL,
+    attempts         INTEGER NOT NULL,
+    max_attempts     INTEGER NOT NULL,
+    retry_safe       INTEGER NOT NULL,       -- 1: nothing can have left the machine; 0: in doubt
+    status           TEXT NOT NULL,          -- waiting | retrying | exhausted | resolved | discarded | in_doubt
+    first_failed_at  TEXT NOT NULL,
+    last_failed_at   TEXT NOT NULL,
+    next_retry_at    TEXT,
+    resolved_at      TEXT,
+    discarded_at     TEXT,
+    discarded_by     TEXT,
+    discard_reason   TEXT
+);
+CREATE INDEX IF NOT EXISTS dead_letters_due ON dead_letters (tenant, status, next_retry_at);
+
+-- Per-tenant switch of each integration (tools/enablement.py); no row: the integration's default.
+CREATE TABLE IF NOT EXISTS connector_enablement (
+    tenant        TEXT NOT NULL,
+    integration   TEXT NOT NULL,
+    enabled       INTEGER NOT NULL,
+    generation    INTEGER NOT NULL,       -- how many times this switch changed (keys each enable request)
+    changed_by    TEXT NOT NULL,
+    changed_at    TEXT NOT NULL,
+    approval_id   TEXT,
+    reason        TEXT,
+    PRIMARY KEY (tenant, integration)
+);
 """
+
+
+class Row(Protocol):
+    """A result row: by position and by column name (``sqlite3.Row`` and :class:`tools.pgdb.PgRow`)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+    def keys(self) -> list[str]: ...
+
+
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+    @property
+    def description(self) -> Any: ...
+    def fetchone(self) -> Any: ...
+    def fetchmany(self, size: int = ..., /) -> list[Any]: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Conn(Protocol):
+    """What the stores call on a connection, in SQLite's dialect (``sqlite3.Connection`` or :class:`PgConnection`)."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
+    def executemany(self, sql: str, seq_of_parameters: Iterable[Sequence[Any]], /) -> Cursor: ...
+
+
+Backend = Literal["sqlite", "postgres"]
+
+
+def configured_database_url() -> str | None:
+    """The PostgreSQL URL every store uses, or None for SQLite files (``DEALIX_DATABASE_URL``)."""
+    url = os.environ.get("DEALIX_DATABASE_URL", "").strip()
+    return url if url.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")) else None
+
+
+def _pg_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+class Database:
+    """A durable store: the backend is picked once, when it is opened.
+
+    ``:memory:`` is always SQLite (demos, tests). A file path is SQLite unless
+    ``DEALIX_DATABASE_URL`` (or ``database_url=``) names a PostgreSQL database; then the file's
+    stem and data dir name its schema there, and no file is written. The variable is read from
+    the environment when the store is opened (``Settings.database_url`` reads the same one), so
+    every repository keeps taking just a path.
+    """
+
+    def __init__(self, path: Path | str, *, schema: str, synchronous: str | None = None,
+                 named_rows: bool = True, database_url: str | None = None) -> None:
+        from tools import pgdb
+
+        self.path = Path(path)
+        url = None if str(path) == ":memory:" else (database_url or configured_database_url())
+        self.backend: Backend = "postgres" if url else "sqlite"
+        self._engine: SqliteDatabase | pgdb.PostgresDatabase = (
+            pgdb.PostgresDatabase(_pg_url(url), path, schema=schema, named_rows=named_rows) if url
+            else SqliteDatabase(path, schema=schema, synchronous=synchronous, named_rows=named_rows))
+
+    def transaction(self) -> AbstractContextManager[Conn]:
+        """One write transaction; writers of one store take turns across processes (both backends)."""
+        return self._engine.transaction()
+
+    def read(self) -> AbstractContextManager[Conn]:
+        return self._engine.read()
+
+    def close(self) -> None:
+        self._engine.close()
+
+    def secure_erase(self) -> None:
+        self._engine.secure_erase()
+
+    def compact(self) -> None:
+        self._engine.compact()
+
+
+def store_exists(path: Path) -> bool:
+    """Whether the store of ``path`` exists (the file, or its PostgreSQL schema), without creating it."""
+    url = configured_database_url()
+    if url is None:
+        return path.exists()
+    from tools.pgdb import schema_exists
+
+    return schema_exists(_pg_url(url), path)
 
 
 class SqliteDatabase:
@@ -190,11 +326,11 @@ class SqliteDatabase:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-class Store(SqliteDatabase):
+class Store(Database):
     """The gateway's store: audit, approvals, ledger, consent, rate counters, work units."""
 
-    def __init__(self, path: Path | str, *, synchronous: str | None = None) -> None:
-        super().__init__(path, schema=_SCHEMA, synchronous=synchronous)
+    def __init__(self, path: Path | str, *, synchronous: str | None = None, database_url: str | None = None) -> None:
+        super().__init__(path, schema=_SCHEMA, synchronous=synchronous, database_url=database_url)
         with self.transaction() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)

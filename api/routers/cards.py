@@ -7,10 +7,12 @@ caller, never a field of the body. Domain errors become ``HTTPException`` with
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import CallerDep, ServicesDep
 from api.schemas.cards import (
@@ -22,14 +24,16 @@ from api.schemas.cards import (
     ReplyResponse,
     WhatsAppResponse,
 )
+from api.services import Services
 from dealix.settings import Settings
 from skills.cards.build import build_card_service, build_decider, todays_targets
 from skills.cards.decisions import CardDecider
 from skills.cards.errors import ButtonNotOnCard, EditNeedsArgs, role_may_not_decide
 from skills.cards.feed import visible_to
+from skills.cards.feed_cache import FeedCache, FeedKey, feed_key
 from skills.cards.models import Card, CardType
 from skills.cards.replies import parse_reply
-from skills.cards.service import CardService
+from skills.cards.service import CardService, PublishReport
 from skills.cards.whatsapp import render_card
 from tools.errors import ApprovalError, ArgumentsError, ConnectorError, GatewayError, NotFound, RoleNotAllowed
 from tools.models import Caller, Role
@@ -47,15 +51,49 @@ class CardDesk:
     service: CardService
     decider: CardDecider
     settings: Settings
+    feeds: FeedCache
 
 
-def get_desk(services: ServicesDep, caller: CallerDep) -> CardDesk:
+def _build_desk(services: Services, tenant: str) -> CardDesk:
+    service = build_card_service(services.settings, tenant, gateway=services.gateway, clock=services.clock)
+    return CardDesk(service=service, decider=build_decider(services.settings, service), settings=services.settings,
+                    feeds=FeedCache(service, max_age_seconds=services.settings.card_feed_max_age_seconds))
+
+
+def cached_desk(state: Any, services: Services, tenant: str) -> CardDesk | None:
+    """The tenant's desk if it was built already (``state`` is the app's ``state``)."""
+    desks: dict[tuple[int, str], CardDesk] = state.card_desks
+    return desks.get((id(services), tenant))
+
+
+def feed_body(feed: bytes, report: PublishReport | None = None) -> bytes:
+    """A ``FeedResponse`` as JSON bytes around a rendered ``Feed``; no report: nothing was refreshed."""
+    refreshed = _NOTHING_REFRESHED if report is None else report.model_dump_json().encode()
+    return b'{"feed":' + feed + b',"refreshed":' + refreshed + b"}"
+
+
+def _desk(request: Request, services: Services, tenant: str) -> CardDesk:
+    """The tenant's desk over the app's shared gateway, built once per tenant and reused (it holds no caller)."""
+    desk = cached_desk(request.app.state, services, tenant)
+    if desk is None:
+        with _BUILDING:
+            desk = cached_desk(request.app.state, services, tenant)
+            if desk is None:
+                desk = request.app.state.card_desks[(id(services), tenant)] = _build_desk(services, tenant)
+    return desk
+
+
+_BUILDING = threading.Lock()
+
+
+def get_desk(request: Request, services: ServicesDep, caller: CallerDep) -> CardDesk:
     """The caller's tenant's cards, over the app's shared gateway (its store, its clock)."""
-    service = build_card_service(services.settings, caller.tenant, gateway=services.gateway, clock=services.clock)
-    return CardDesk(service=service, decider=build_decider(services.settings, service), settings=services.settings)
+    return _desk(request, services, caller.tenant)
 
 
 DeskDep = Annotated[CardDesk, Depends(get_desk)]
+_JSON = "application/json"
+_NOTHING_REFRESHED = PublishReport().model_dump_json().encode()
 
 
 def http_error(error: GatewayError) -> HTTPException:
@@ -87,26 +125,52 @@ def _visible_card(desk: CardDesk, caller: Caller, card_id: str) -> Card:
 
 
 @router.get("/feed", response_model=FeedResponse, responses=_RESPONSES)
-def feed(
-    desk: DeskDep,
+async def feed(
+    request: Request,
+    services: ServicesDep,
     caller: CallerDep,
     role: Annotated[Role | None, Query(description="Whose feed; the caller's role by default.")] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="At most this many cards.")] = 20,
     card_type: Annotated[list[CardType] | None, Query(alias="type", description="Only these card types.")] = None,
     opportunities: Annotated[bool, Query(description="Also rank the tenant's leads into opportunity cards "
                                                      "(slower on large lead books).")] = False,
-) -> FeedResponse:
-    """The role's open cards, most pressing first, built from the current state (approvals, blocked attempts)."""
+) -> Response:
+    """The role's open cards, most pressing first, built from the current state (approvals, blocked attempts).
+
+    Served from the stored cards; they are re-synced from the gateway when its store changed since
+    the last sync (a decision, a new approval, a blocked attempt) and at least every
+    ``DEALIX_CARD_FEED_MAX_AGE_SECONDS``. ``refreshed`` counts what this call's sync changed (zero
+    when nothing had changed)."""
     wanted = role or caller.role
     if wanted != caller.role and caller.role != Role.ceo:
         raise HTTPException(status_code=403, detail={
             "code": "feed_role_not_allowed",
             "message_ar": "يمكنك عرض بطاقات دورك فقط؛ يستطيع الرئيس التنفيذي عرض بطاقات كل الأدوار.",
             "message_en": "You may only view your own role's feed; the CEO may view any."})
+    if opportunities:
+        return await run_in_threadpool(_feed_with_opportunities, request, services, caller, wanted, limit, card_type)
+    key = feed_key(wanted, limit, card_type)
+    desk = cached_desk(request.app.state, services, caller.tenant)
+    body = desk.feeds.cached(key) if desk is not None else None
+    if body is not None:  # nothing changed since this feed was rendered (api.fast_feed serves most of these)
+        return Response(feed_body(body), media_type=_JSON)
+    return await run_in_threadpool(_render_feed, request, services, caller.tenant, key)
+
+
+def _render_feed(request: Request, services: Services, tenant: str, key: FeedKey) -> Response:
+    body, report = _desk(request, services, tenant).feeds.render(key)
+    return Response(feed_body(body, report), media_type=_JSON)
+
+
+def _feed_with_opportunities(request: Request, services: Services, caller: Caller, role: Role, limit: int,
+                             card_type: list[CardType] | None) -> Response:
+    """Today's ranked leads are not covered by the store's version: this path syncs every time."""
+    desk = _desk(request, services, caller.tenant)
     service = desk.service
-    targets = todays_targets(desk.settings, caller.tenant, clock=service.clock) if opportunities else None
-    refreshed = service.sync(targets=targets)
-    return FeedResponse(feed=service.feed(wanted, limit=limit, types=card_type), refreshed=refreshed)
+    refreshed = service.sync(targets=todays_targets(desk.settings, caller.tenant, clock=service.clock))
+    desk.feeds.invalidate()
+    response = FeedResponse(feed=service.feed(role, limit=limit, types=card_type), refreshed=refreshed)
+    return Response(response.model_dump_json().encode(), media_type=_JSON)
 
 
 @router.get("/{card_id}", response_model=CardResponse, responses=_RESPONSES)

@@ -10,7 +10,7 @@ import typer
 from dealix.cli.output import print_json, stdout
 from dealix.settings import Settings, get_settings
 from tools.audit import verify_chain
-from tools.store import Store
+from tools.store import Store, store_exists
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 
@@ -42,7 +42,7 @@ def verify(
     """Walk the whole chain. Exit 0 when intact; 1 and the first bad event when not."""
     settings = get_settings()
     path = db or settings.sqlite_path
-    if not path.exists():
+    if not store_exists(path):
         stdout().print(f"لا توجد قاعدة بيانات في {path}", markup=False)
         raise typer.Exit(code=2)
     store = Store(path)

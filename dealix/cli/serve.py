@@ -14,8 +14,15 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
     demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Seed the demo tenant and print a demo key.")] = True,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64,
+                                         help="Worker processes. More than one needs every worker to share the "
+                                              "data dir; with DEALIX_DATABASE_URL they share PostgreSQL.")] = 1,
 ) -> None:
-    """Serve everything with uvicorn; seeds a demo tenant (sample leads) and prints its key."""
+    """Serve everything with uvicorn; seeds a demo tenant (sample leads) and prints its key.
+
+    With ``--workers N`` uvicorn starts N processes, each building the app from the environment
+    (``api.app:create_app`` as a factory), so every setting must come from ``DEALIX_*`` variables.
+    """
     import uvicorn
 
     from api.app import create_app
@@ -35,4 +42,10 @@ def serve(
                           markup=False, highlight=False, soft_wrap=True)
     else:
         console.print(f"Dealix · {base}/", markup=False, highlight=False, soft_wrap=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    else:  # each worker process imports and builds its own app (and its own store connections)
+        # A worker answers the supervisor's health check only once its interpreter is up; importing the
+        # app takes seconds on a busy 2-core host, and uvicorn's default 5 s would restart it forever.
+        uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="warning",
+                    timeout_worker_healthcheck=60)

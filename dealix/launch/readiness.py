@@ -95,10 +95,10 @@ def _policy_loads() -> Gate:
 def _audit_chain() -> Gate:
     from dealix.settings import get_settings
     from tools.audit import verify_chain
-    from tools.store import Store
+    from tools.store import Store, store_exists
 
     settings = get_settings()
-    if not settings.sqlite_path.exists():
+    if not store_exists(settings.sqlite_path):
         return Gate(name="audit chain verifies", ok=True, detail=f"no store yet at {settings.sqlite_path}")
     store = Store(settings.sqlite_path)
     try:

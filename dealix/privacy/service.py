@@ -30,6 +30,7 @@ from tools.audit import AuditLog
 from tools.memory import Memory, MemoryUnavailable, open_memory
 from tools.memory.errors import EmbeddingError
 from tools.saudi_time import Clock, system_clock
+from tools.store import Conn, store_exists
 
 GATEWAY_FILE = "dealix.db"
 TARGETING_FILE = "targeting.db"
@@ -146,7 +147,7 @@ class PrivacyDesk:
             store.close()
 
     # ------------------------------------------------------------------ stores
-    def _ids(self, conn: sqlite3.Connection, contact_id: str, records: ContactRecords | None) -> list[str]:
+    def _ids(self, conn: Conn, contact_id: str, records: ContactRecords | None) -> list[str]:
         """The contact id first, then other ids of the same person in the gateway's store."""
         addresses = privacy.contact_addresses(conn, self._tenant, contact_id) | _addresses(records)
         return [contact_id, *sorted(privacy.same_person(conn, self._tenant, addresses) - {contact_id})]
@@ -156,7 +157,7 @@ class PrivacyDesk:
 
     def _targeting_records(self, contact_id: str) -> ContactRecords | None:
         path = targeting_db_path(self._settings)
-        if not path.exists():
+        if not store_exists(path):
             return None
         repository = TargetingRepository(path)
         try:

@@ -1,4 +1,4 @@
-"""Customer Ops tickets of one contact (``data_dir/support.db``), read and erased by SQL.
+"""Customer Ops tickets of one contact (``data_dir/support.db`` or its PostgreSQL schema), read and erased by SQL.
 
 A ticket belongs to the contact when its ``customer_ref`` is the contact id, or its stored email
 or phone is one of the contact's addresses. Erasure keeps the ticket (its category, priority, SLA
@@ -12,26 +12,29 @@ does nothing and says so, rather than guess.
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
+
+from tools.store import Conn, Database, store_exists
 
 ERASED_BODY = "[محذوف بطلب محو البيانات الشخصية]"
 _COLUMNS = {"tenant", "ticket_id", "customer_ref", "data"}
 
 
-def _open(path: Path) -> sqlite3.Connection | None:
-    if not path.exists():
+def _open(path: Path) -> Database | None:
+    """Customer Ops' store (the file, or its PostgreSQL schema) when it exists and has the expected columns."""
+    if not store_exists(path):
         return None
-    conn = sqlite3.connect(path, timeout=30.0)
-    columns = {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
+    db = Database(path, schema="")
+    with db.read() as conn:
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
     if not columns >= _COLUMNS:
-        conn.close()
+        db.close()
         return None
-    return conn
+    return db
 
 
-def _matching(conn: sqlite3.Connection, tenant: str, contact_id: str,
+def _matching(conn: Conn, tenant: str, contact_id: str,
               addresses: set[str]) -> list[tuple[str, dict[str, Any]]]:
     found = []
     for ticket_id, ref, data in conn.execute("SELECT ticket_id, customer_ref, data FROM tickets WHERE tenant = ?"
@@ -44,34 +47,35 @@ def _matching(conn: sqlite3.Connection, tenant: str, contact_id: str,
 
 
 def export_tickets(path: Path, tenant: str, contact_id: str, addresses: set[str]) -> list[dict[str, Any]]:
-    conn = _open(path)
-    if conn is None:
+    db = _open(path)
+    if db is None:
         return []
     try:
-        return [ticket for _, ticket in _matching(conn, tenant, contact_id, addresses)]
+        with db.read() as conn:
+            return [ticket for _, ticket in _matching(conn, tenant, contact_id, addresses)]
     finally:
-        conn.close()
+        db.close()
 
 
 def erase_tickets(path: Path, tenant: str, contact_id: str, addresses: set[str]) -> int:
-    conn = _open(path)
-    if conn is None:
+    db = _open(path)
+    if db is None:
         return 0
     try:
-        conn.execute("PRAGMA secure_delete=ON")
-        tickets = _matching(conn, tenant, contact_id, addresses)
-        with conn:
+        db.secure_erase()
+        with db.transaction() as conn:
+            tickets = _matching(conn, tenant, contact_id, addresses)
+            csat_comment = "comment" in {r[1] for r in conn.execute("PRAGMA table_info(ticket_csat)")}
             for ticket_id, ticket in tickets:
                 ticket.update(customer_name=None, customer_email=None, customer_phone=None, subject=None,
                               body=ERASED_BODY)
                 conn.execute("UPDATE tickets SET data = ? WHERE tenant = ? AND ticket_id = ?",
                              (json.dumps(ticket, ensure_ascii=False), tenant, ticket_id))
-                if "comment" in {r[1] for r in conn.execute("PRAGMA table_info(ticket_csat)")}:
+                if csat_comment:
                     conn.execute("UPDATE ticket_csat SET comment = NULL WHERE tenant = ? AND ticket_id = ?",
                                  (tenant, ticket_id))
         if tickets:
-            conn.execute("VACUUM")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.compact()
         return len(tickets)
     finally:
-        conn.close()
+        db.close()

@@ -10,7 +10,6 @@ decided elsewhere closes it); once closed it is never reopened or rewritten.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -20,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from skills.cards.errors import card_not_found
 from skills.cards.models import ButtonDecision, Card, CardStatus
 from tools.models import Role
-from tools.store import SqliteDatabase
+from tools.store import Conn, Database, Row
 
 CLAIM_HOLD = timedelta(minutes=5)
 
@@ -69,16 +68,16 @@ class CardRecord(BaseModel):
 
 
 class CardStore:
-    """Card tables inside a :class:`SqliteDatabase` (normally the gateway's ``Store``)."""
+    """Card tables inside a :class:`Database` (normally the gateway's ``Store``)."""
 
-    def __init__(self, db: SqliteDatabase) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
         with db.transaction() as conn:
             for statement in _TABLES:
                 conn.execute(statement)
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Conn]:
         with self.db.transaction() as conn:
             yield conn
 
@@ -108,14 +107,14 @@ class CardStore:
                     updated.append(card)
         return new, updated
 
-    def insert(self, conn: sqlite3.Connection, tenant: str, card: Card, *, now: datetime) -> None:
+    def insert(self, conn: Conn, tenant: str, card: Card, *, now: datetime) -> None:
         conn.execute(
             "INSERT INTO cards (tenant, card_id, type, role, dedupe_key, status, card, created_at, updated_at)"
             " VALUES (?,?,?,?,?,?,?,?,?)",
             (tenant, card.card_id, card.type.value, card.role.value, card.dedupe_key, card.status.value,
              card.model_dump_json(), card.created_at.isoformat(), now.isoformat()))
 
-    def close(self, conn: sqlite3.Connection, tenant: str, card: Card, *, status: CardStatus,
+    def close(self, conn: Conn, tenant: str, card: Card, *, status: CardStatus,
               decision: ButtonDecision | None, button_id: str | None, by: str | None, role: Role | None,
               at: datetime, audit_event: str | None) -> bool:
         """Close an open card inside the caller's transaction; False when it was no longer open."""
@@ -146,7 +145,7 @@ class CardStore:
             conn.execute("UPDATE cards SET claimed_until = NULL WHERE tenant = ? AND card_id = ?", (tenant, card_id))
 
     # ------------------------------------------------------------------ reading
-    def record(self, tenant: str, card_id: str, conn: sqlite3.Connection | None = None) -> CardRecord:
+    def record(self, tenant: str, card_id: str, conn: Conn | None = None) -> CardRecord:
         """The card of this tenant, or ``card_not_found`` (another tenant's card does not exist here)."""
         if conn is None:
             with self.db.read() as read_conn:
@@ -182,13 +181,13 @@ class CardStore:
                          " ON CONFLICT(tenant, name) DO UPDATE SET value = excluded.value", (tenant, name, value))
 
 
-def _fetch(conn: sqlite3.Connection, tenant: str, card_id: str) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = conn.execute("SELECT * FROM cards WHERE tenant = ? AND card_id = ?",
-                                           (tenant, card_id)).fetchone()
+def _fetch(conn: Conn, tenant: str, card_id: str) -> Row | None:
+    row: Row | None = conn.execute("SELECT * FROM cards WHERE tenant = ? AND card_id = ?",
+                                   (tenant, card_id)).fetchone()
     return row
 
 
-def _record(row: sqlite3.Row) -> CardRecord:
+def _record(row: Row) -> CardRecord:
     return CardRecord(
         card=Card.model_validate_json(row["card"]), decision=row["decision"], button_id=row["button_id"],
         decided_by=row["decided_by"], decided_role=Role(row["decided_role"]) if row["decided_role"] else None,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from skills.growth.models import Experiment, FollowupSuggestion, OutcomeRecord
-from tools.store import SqliteDatabase
+from tools.store import Database
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS experiments (
@@ -62,7 +62,7 @@ def _utc(moment: datetime) -> str:
 
 class GrowthRepository:
     def __init__(self, path: Path | str) -> None:
-        self._db = SqliteDatabase(path, schema=_SCHEMA)
+        self._db = Database(path, schema=_SCHEMA)
 
     def close(self) -> None:
         self._db.close()

@@ -7,13 +7,12 @@ in integer halalas (1 SAR = 100 halalas) so that sums are exact.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
 from skills.partners.models import Agreement, Commission, OfferTerms, PartnerCandidate, PartnerDeal, Referral
-from tools.store import SqliteDatabase
+from tools.store import Database, Row
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS partner_candidates (
@@ -72,7 +71,7 @@ def sar(halalas: int) -> float:
 
 class PartnerRepository:
     def __init__(self, path: Path | str) -> None:
-        self._db = SqliteDatabase(path, schema=_SCHEMA)
+        self._db = Database(path, schema=_SCHEMA)
 
     def close(self) -> None:
         self._db.close()
@@ -158,15 +157,15 @@ class PartnerRepository:
                            due_on=date.fromisoformat(r["due_on"]) if r["due_on"] else None, status=r["status"],
                            reason_ar=r["reason_ar"]) for r in rows]
 
-    def totals_by_partner(self, tenant: str) -> list[sqlite3.Row]:
+    def totals_by_partner(self, tenant: str) -> list[Row]:
         """Per partner: referrals, open referrals, won referrals, revenue and commissions, in halalas."""
         with self._db.read() as conn:
             return conn.execute(
                 """
                 SELECT r.partner_id,
                        COUNT(*) AS referrals,
-                       SUM(r.status = 'open') AS open_referrals,
-                       SUM(r.status = 'won') AS won_referrals,
+                       SUM(CASE WHEN r.status = 'open' THEN 1 ELSE 0 END) AS open_referrals,
+                       SUM(CASE WHEN r.status = 'won' THEN 1 ELSE 0 END) AS won_referrals,
                        COALESCE((SELECT COUNT(*) FROM partner_deals d
                                  WHERE d.tenant = r.tenant AND d.partner_id = r.partner_id), 0) AS deals,
                        COALESCE((SELECT SUM(amount_halalas) FROM partner_deals d
@@ -187,6 +186,6 @@ class PartnerRepository:
                 """, (tenant,)).fetchall()
 
 
-def _referral(row: sqlite3.Row) -> Referral:
+def _referral(row: Row) -> Referral:
     return Referral(referral_id=row["referral_id"], partner_id=row["partner_id"], company_name=row["company_name"],
                     referred_on=date.fromisoformat(row["referred_on"]), status=row["status"])

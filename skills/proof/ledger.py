@@ -8,7 +8,6 @@ There is one ledger: the gateway's store (``revenue_work_units``, ``audit_events
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +18,7 @@ from skills.proof.catalog import load_texts
 from skills.proof.period import Period
 from tools.models import AuditEvent, RevenueWorkUnit, RWUType
 from tools.rwu import list_rwus
-from tools.store import Store
+from tools.store import Row, Store
 
 _CHUNK = 500
 
@@ -44,7 +43,7 @@ class LedgerEntry(BaseModel):
     contact_id: str | None = None
 
 
-def row_to_event(row: sqlite3.Row) -> AuditEvent:
+def row_to_event(row: Row) -> AuditEvent:
     return AuditEvent(seq=row["seq"], event_id=row["event_id"], ts=datetime.fromisoformat(row["ts"]),
                       tenant=row["tenant"], kind=row["kind"], actor=row["actor"], action=row["action"],
                       payload=json.loads(row["payload"]), prev_hash=row["prev_hash"], hash=row["hash"])

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from skills.support.models import CsatRecord, Ticket, TicketStatus
-from tools.store import SqliteDatabase
+from tools.store import Database
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
@@ -53,7 +53,7 @@ OPEN_STATUSES: tuple[TicketStatus, ...] = ("open", "in_progress", "waiting_custo
 
 class SupportRepository:
     def __init__(self, path: Path | str) -> None:
-        self._db = SqliteDatabase(path, schema=_SCHEMA)
+        self._db = Database(path, schema=_SCHEMA)
 
     def close(self) -> None:
         self._db.close()

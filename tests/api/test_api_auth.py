@@ -18,6 +18,7 @@ from dealix.settings import Settings
 from tools.models import Role
 
 
+@pytest.mark.sqlite_only
 def test_a_key_is_stored_only_as_a_keyed_hash(settings: Settings) -> None:
     store = key_store_for(settings)
     issued = store.create(user_id="sara", tenant="acme", role=Role.ceo, now=SUNDAY_10_RIYADH)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from typing import Any
 
 import pytest
 from gw_support import KEY, Rig, call
 from typer.testing import CliRunner
 
 from tools.audit import verify_chain
+from tools.store import Database
 
 
 def _fill(rig: Rig, n: int = 6) -> None:
@@ -17,9 +21,20 @@ def _fill(rig: Rig, n: int = 6) -> None:
                                 tool_call=str(i)))
 
 
-def _raw(rig: Rig) -> sqlite3.Connection:
-    conn = sqlite3.connect(rig.store.path, isolation_level=None)
-    return conn
+@contextmanager
+def _raw(rig: Rig) -> Iterator[Any]:
+    """A second connection that bypasses the gateway: to the SQLite file, or (DEALIX_DATABASE_URL set) to
+    the store's PostgreSQL schema, in one transaction."""
+    if rig.store.backend == "postgres":
+        db = Database(rig.store.path, schema="")
+        try:
+            with db.transaction() as conn:
+                yield conn
+        finally:
+            db.close()
+        return
+    with closing(sqlite3.connect(rig.store.path, isolation_level=None)) as lite:
+        yield lite
 
 
 def _verify(rig: Rig):  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from privacy_support import KHALID, SARA, SARA_IDENTIFIERS, TENANT, World, files_holding, write_leads
 
 from dealix.privacy.service import PrivacyDesk
@@ -9,6 +10,8 @@ from dealix.wiring import build_gateway
 from graphs.checkpoint import open_checkpointer
 from graphs.runtime import build_context, start_autopilot
 from skills.cards.service import CardService
+
+pytestmark = pytest.mark.sqlite_only
 
 
 def test_cards_for_the_contact_are_exported_then_emptied_and_dismissed(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from privacy_support import KHALID, SARA, SARA_IDENTIFIERS, TENANT, World, files_holding
 from qdrant_client import QdrantClient
 from typer.testing import CliRunner
@@ -15,6 +16,8 @@ from skills.targeting.factory import build_service
 from tools.audit import AuditLog
 from tools.memory import HashingEmbedder, VectorStore, memory_path, open_memory
 from tools.memory.examples import ExampleMemory
+
+pytestmark = pytest.mark.sqlite_only
 
 
 def _events(world: World) -> list[tuple[int, str, str]]:

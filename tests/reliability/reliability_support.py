@@ -1,7 +1,8 @@
 """Helpers of the reliability tests: child-process workers (spawn-safe, top level) and invariant checks.
 
 Every worker builds its own settings, gateway and checkpointer from a data dir, as a restarted
-``dealix`` process would; a parent kills it (SIGKILL) or runs two at once against the same files.
+``dealix`` process would; a parent kills it (SIGKILL) or runs two at once against the same files,
+or, with the ``backend`` fixture at "postgres", against the same PostgreSQL schemas.
 """
 
 from __future__ import annotations
@@ -120,12 +121,23 @@ def import_worker(data_dir: str, leads: str, ready: Connection) -> None:
 
 # ---- running and killing children ----------------------------------------------------------------------------
 
+def _with_database(url: str | None, target: Callable[..., None], *args: Any) -> None:
+    """Run ``target`` on the parent's backend: a forkserver started earlier may hold another environment."""
+    if url:
+        os.environ["DEALIX_DATABASE_URL"] = url
+    else:
+        os.environ.pop("DEALIX_DATABASE_URL", None)
+    target(*args)
+
+
 class Child:
-    """A spawned worker and the parent's end of its pipe."""
+    """A spawned worker and the parent's end of its pipe; it uses the parent's DEALIX_DATABASE_URL."""
 
     def __init__(self, target: Callable[..., None], *args: Any, context: Any = SPAWN) -> None:
         self.conn, child_end = context.Pipe()
-        self.process = context.Process(target=target, args=(*args, child_end), daemon=True)
+        self.process = context.Process(target=_with_database,
+                                       args=(os.environ.get("DEALIX_DATABASE_URL"), target, *args, child_end),
+                                       daemon=True)
         self.process.start()
         child_end.close()
 

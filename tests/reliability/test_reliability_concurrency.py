@@ -1,4 +1,8 @@
-"""Two processes at once: the same approval decided twice executes once; the same file imported twice stores once."""
+"""Two processes at once: the same approval decided twice executes once; the same file imported twice stores once.
+
+Each test runs on SQLite files and on PostgreSQL (the ``backend`` fixture; PostgreSQL needs
+``DEALIX_TEST_POSTGRES_URL``).
+"""
 
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ def _started(tmp_path: Path, n: int) -> tuple[Path, list[str]]:
     return data, approvals
 
 
-def test_one_approval_decided_from_two_processes_at_once_executes_once(tmp_path: Path) -> None:
+def test_one_approval_decided_from_two_processes_at_once_executes_once(tmp_path: Path, backend: str) -> None:
     data, approvals = _started(tmp_path, 2)
     target = approvals[0]
     racers = [Child(decide_worker, str(data), target, "approve", role, 5.0) for role in ("sales_manager", "ceo")]
@@ -52,9 +56,10 @@ def test_one_approval_decided_from_two_processes_at_once_executes_once(tmp_path:
     for kind in ("approval_approved", "executed"):
         assert db_rows(settings, "SELECT COUNT(*) FROM audit_events WHERE kind = ?", kind)[0][0] == 1, kind
     assert audit_verifies(settings)
+    assert (data / "dealix.db").exists() == (backend == "sqlite"), "the stores live where the backend says"
 
 
-def test_two_processes_importing_the_same_file_at_once_store_each_lead_once(tmp_path: Path) -> None:
+def test_two_processes_importing_the_same_file_at_once_store_each_lead_once(tmp_path: Path, backend: str) -> None:
     data = tmp_path / "data"
     rows = lead_rows(40, prefix="المدار")
     leads = write_leads(tmp_path / "leads.csv", rows)
@@ -71,3 +76,4 @@ def test_two_processes_importing_the_same_file_at_once_store_each_lead_once(tmp_
     assert len(stored) == len(rows), (len(stored), reports)
     assert len({lead.lead_id for lead in stored}) == len(rows)
     assert sum(r["imported"] for r in reports) == len(rows), reports
+    assert (data / "targeting.db").exists() == (backend == "sqlite")

@@ -6,7 +6,9 @@ resumes the thread or retries the decision. Afterwards every approval is pending
 exactly once, each target has exactly one draft, and the audit chain verifies.
 
 ``DEALIX_RELIABILITY_SCENARIOS`` (default 5, i.e. 10 kills) sets how many scenarios run; the
-50-kill figure in docs/reliability.md comes from ``DEALIX_RELIABILITY_SCENARIOS=25``.
+50-kill figure in docs/reliability.md comes from ``DEALIX_RELIABILITY_SCENARIOS=25``. The same
+scenarios run on PostgreSQL (every store and the checkpointer) when ``DEALIX_TEST_POSTGRES_URL``
+is set: ``DEALIX_RELIABILITY_PG_SCENARIOS`` of them (default 2).
 """
 
 from __future__ import annotations
@@ -32,14 +34,18 @@ from reliability_support import (
 )
 
 SCENARIOS = int(os.environ.get("DEALIX_RELIABILITY_SCENARIOS", "5"))
+PG_SCENARIOS = int(os.environ.get("DEALIX_RELIABILITY_PG_SCENARIOS", "2"))
+CASES = [*((seed, "sqlite") for seed in range(SCENARIOS)),
+         *(pytest.param(seed, "postgres", marks=pytest.mark.postgres) for seed in range(PG_SCENARIOS))]
 TARGETS = 3
 START_SECONDS = 1.6  # about how long a start takes here once imports are done
 DECIDE_SECONDS = 0.4
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", range(SCENARIOS))
-def test_killed_autopilot_and_decision_recover_with_nothing_lost_or_doubled(tmp_path: Path, seed: int) -> None:
+@pytest.mark.parametrize(("seed", "backend"), CASES, indirect=["backend"])
+def test_killed_autopilot_and_decision_recover_with_nothing_lost_or_doubled(tmp_path: Path, seed: int,
+                                                                            backend: str) -> None:
     rnd = random.Random(seed)
     context = forkserver()
     data, thread = tmp_path / "data", f"{TENANT}:crash{seed}"
@@ -79,3 +85,4 @@ def test_killed_autopilot_and_decision_recover_with_nothing_lost_or_doubled(tmp_
     executed = db_rows(settings, "SELECT COUNT(*) FROM audit_events WHERE kind = 'executed'")[0][0]
     assert executed == (1 if decision == "approve" else 0)
     assert audit_verifies(settings)
+    assert (data / "checkpoints.db").exists() == (backend == "sqlite")

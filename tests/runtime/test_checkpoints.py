@@ -30,12 +30,14 @@ def test_thread_ids_are_namespaced_by_tenant():
         thread_config(thread, tenant="other")
 
 
+@pytest.mark.sqlite_only
 def test_checkpoints_are_plain_without_a_key(settings, make_ctx, leads_file):
     with open_checkpointer(settings) as checkpointer:
         start_autopilot(make_ctx(), checkpointer, leads_file, top_n=1)
     assert "شركة النخبة".encode() in _blobs(settings.data_dir / "checkpoints.db")
 
 
+@pytest.mark.sqlite_only
 def test_checkpoints_are_encrypted_when_a_key_is_set_and_resume_across_processes(tmp_path, leads_file):
     settings = Settings(data_dir=tmp_path / "enc", secret_key="k" * 32, checkpoint_key="a-long-checkpoint-key-1")
     with open_checkpointer(settings) as checkpointer:
@@ -85,3 +87,6 @@ def test_the_postgres_checkpointer_resumes_a_thread_from_a_new_connection(tmp_pa
     assert first.outcome is not None and first.outcome.status == "executed"
     assert again.already_decided
     assert len(first.pending) == 1
+    from tools.pgdb import drop_schemas
+
+    assert drop_schemas(url, settings.data_dir)  # the checkpoints lived in this data dir's own schema

@@ -1,0 +1,303 @@
+"""The PostgreSQL twin of :class:`tools.store.SqliteDatabase` (``DEALIX_DATABASE_URL=postgresql://…``).
+
+Each SQLite file of a data dir (``dealix.db``, ``targeting.db``, ``growth.db`` …) becomes one
+PostgreSQL schema, ``dx_<namespace>_<file stem>``. The namespace is a random id written once
+to ``data_dir/database.id`` (like ``secret.key``), so two data dirs sharing one database, say
+two test runs, never see each other's rows, and a data dir created anew starts empty. Several
+API workers of one deployment share the data dir, hence the namespace.
+
+Concurrency, the same contract as SQLite's ``BEGIN IMMEDIATE``: every write transaction first
+takes ``pg_advisory_xact_lock`` on a key of its schema. The stores read and then write in one
+transaction (the audit chain's head, then the next event; an approval's status, then its
+decision; a ledger row, then its lease), and under PostgreSQL's default READ COMMITTED two such
+transactions would both read the same head and fork the chain or both decide one approval. The
+lock makes writers of one schema take turns across threads, processes and hosts, and each
+statement after it sees every earlier writer's commit. The lock ends with the transaction, also
+when the client dies (the server rolls back and releases it). Reads use autocommit statements.
+
+As with SQLite, one connection per store object is shared by the threads of a process, behind a
+lock; a broken connection (server restart) is replaced at the next use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tools.sqldialect import TableShape, split_script, translate
+
+if TYPE_CHECKING:
+    import psycopg
+
+NAMESPACE_FILE = "database.id"
+_NUMERIC_OID = 1700
+
+
+# ---- naming -----------------------------------------------------------------------------------------------------
+
+def namespace(data_dir: Path) -> str:
+    """The data dir's database namespace: 12 hex characters, created once in ``data_dir/database.id``."""
+    path = data_dir / NAMESPACE_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker created it first: use theirs
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(6))
+    value = path.read_text().strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{6,32}", value):
+        raise ValueError(f"{path} does not hold a database namespace id")
+    return value
+
+
+def schema_name(path: Path) -> str:
+    """``dx_<namespace>_<stem>`` of a store file, e.g. ``dx_3f9a0c1b2d4e_targeting``."""
+    stem = re.sub(r"[^a-z0-9_]", "_", path.stem.lower())[:40] or "store"
+    return f"dx_{namespace(path.parent)}_{stem}"
+
+
+def lock_key(schema: str) -> int:
+    """A signed 64-bit advisory-lock key of a schema."""
+    return int.from_bytes(hashlib.sha256(schema.encode()).digest()[:8], "big", signed=True)
+
+
+# ---- rows -------------------------------------------------------------------------------------------------------
+
+class PgRow(tuple[Any, ...]):
+    """A result row read by position or by (case-insensitive) column name, as ``sqlite3.Row`` is."""
+
+    __slots__ = ()
+    _names: tuple[str, ...] = ()
+    _index: dict[str, int] = {}  # noqa: RUF012 - replaced per column set by _row_class
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            try:
+                key = self._index[key.lower()]
+            except KeyError:
+                raise IndexError(f"No item with that key: {key!r}") from None
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._names)
+
+
+@lru_cache(maxsize=1024)
+def _row_class(names: tuple[str, ...]) -> type[PgRow]:
+    index: dict[str, int] = {}
+    for i, name in enumerate(names):
+        index.setdefault(name.lower(), i)
+    return type("PgRow", (PgRow,), {"__slots__": (), "_names": names, "_index": index})
+
+
+def _number(value: Any) -> Any:
+    """NUMERIC (what SUM of integers gives) as int when whole, else float, as SQLite answers."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _row_factory(named: bool) -> Any:
+    def factory(cursor: Any) -> Any:
+        description = cursor.description
+        if description is None:
+            return tuple
+        numeric = [i for i, column in enumerate(description) if column.type_code == _NUMERIC_OID]
+        make = _row_class(tuple(column.name for column in description)) if named else tuple
+
+        def row(values: Sequence[Any]) -> Any:
+            if numeric:
+                values = list(values)
+                for i in numeric:
+                    values[i] = _number(values[i])
+            return make(values)
+
+        return row
+
+    return factory
+
+
+# ---- the connection adapter -------------------------------------------------------------------------------------
+
+def _param(value: Any) -> Any:
+    if isinstance(value, bool):  # SQLite stores a bool as 0/1 in an INTEGER column; PostgreSQL would refuse it
+        return int(value)
+    if isinstance(value, str) and "\x00" in value:  # PostgreSQL text cannot hold NUL: written (and looked up)
+        return value.replace("\x00", "\\x00")   # as the four characters \x00, the same way every time
+    return value
+
+
+def _params(params: Sequence[Any] | None) -> tuple[Any, ...]:
+    return tuple(_param(p) for p in params or ())
+
+
+class PgConnection:
+    """What the stores call on a connection (``execute``, ``executemany``, ``executescript``), in SQLite's dialect."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self._conn = conn
+        self._sql: dict[tuple[str, bool], str] = {}
+        self._shapes: dict[str, TableShape] = {}
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Any:
+        params = _params(parameters)
+        statement = self._translated(sql, bool(params))
+        if statement.lstrip().upper().startswith(("CREATE", "ALTER", "DROP")):
+            self._sql.clear()  # a table changed shape: INSERT OR REPLACE is rebuilt from the catalog
+            self._shapes.clear()
+        return self._conn.execute(statement, params or None)
+
+    def executemany(self, sql: str, seq_of_parameters: Iterable[Sequence[Any]], /) -> Any:
+        cursor = self._conn.cursor()
+        cursor.executemany(self._translated(sql, True), [_params(p) for p in seq_of_parameters])
+        return cursor
+
+    def executescript(self, script: str, /) -> None:
+        """Every statement of a script, translated, sent in one round trip (no parameters: one simple query)."""
+        statements = [self._translated(s, False) for s in split_script(script)]
+        if statements:
+            self._sql.clear()
+            self._shapes.clear()
+            self._conn.execute(";\n".join(statements))
+
+    def _translated(self, sql: str, with_params: bool) -> str:
+        key = (sql, with_params)
+        found = self._sql.get(key)
+        if found is None:
+            found = self._sql[key] = translate(sql, self._shape, with_params=with_params)
+        return found
+
+    def _shape(self, table: str) -> TableShape:
+        if table not in self._shapes:
+            rows = self._conn.execute(translate(f"PRAGMA table_info({table})", self._shape, with_params=False))
+            info = [(r[1], r[5]) for r in rows.fetchall()]
+            self._shapes[table] = TableShape(columns=tuple(name for name, _ in info),
+                                             primary_key=tuple(n for n, pk in sorted(info, key=lambda c: c[1]) if pk))
+        return self._shapes[table]
+
+
+# ---- the database -----------------------------------------------------------------------------------------------
+
+class PostgresDatabase:
+    """One store (the twin of one SQLite file): a schema, one connection per process, serialised writers."""
+
+    def __init__(self, url: str, path: Path | str, *, schema: str, named_rows: bool = True) -> None:
+        self.path = Path(path)
+        self.url = url
+        self.schema = schema_name(self.path)
+        self._key = lock_key(self.schema)
+        self._named = named_rows
+        self._lock = threading.RLock()
+        self._conn: psycopg.Connection[Any] | None = None
+        self._adapter: PgConnection | None = None
+        with self._lock:
+            adapter = self._connect(create=True)
+            with self.transaction():
+                adapter.executescript(schema)
+
+    def _connect(self, *, create: bool = False) -> PgConnection:
+        if self._conn is not None and not self._conn.closed and not self._conn.broken and self._adapter is not None:
+            return self._adapter
+        import psycopg
+
+        # application_name names the worker process in pg_stat_activity (operations, and the two-worker test).
+        conn = psycopg.connect(self.url, autocommit=True, row_factory=_row_factory(self._named),
+                               application_name=f"dealix {os.getpid()}")
+        if create:
+            with conn.transaction():  # two workers opening a new data dir at once: one creates, one waits
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._key,))
+                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+        conn.execute(f'SET search_path TO "{self.schema}"')
+        self._conn, self._adapter = conn, PgConnection(conn)
+        return self._adapter
+
+    @contextmanager
+    def transaction(self) -> Iterator[PgConnection]:
+        """One write transaction that holds this store's advisory lock from its first statement."""
+        with self._lock:
+            adapter = self._connect()
+            assert self._conn is not None
+            with self._conn.transaction():
+                self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._key,))
+                yield adapter
+
+    @contextmanager
+    def read(self) -> Iterator[PgConnection]:
+        with self._lock:
+            yield self._connect()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+
+    def secure_erase(self) -> None:
+        """Nothing to switch on: PostgreSQL has no ``secure_delete``; :meth:`compact` is what follows an erasure."""
+
+    def compact(self) -> None:
+        """``VACUUM`` this schema's tables, so the row versions an erasure left behind are pruned now rather
+        than at autovacuum's leisure. It does not rewrite files (``VACUUM FULL`` would, under an exclusive lock),
+        nor reach the WAL or backups: their retention is the operator's (docs/reliability.md)."""
+        with self._lock:
+            self._connect()
+            assert self._conn is not None
+            tables = [r[0] for r in self._conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = %s", (self.schema,)).fetchall()]
+            for table in tables:
+                self._conn.execute(f'VACUUM "{self.schema}"."{table}"')
+
+
+@contextmanager
+def claim_schema(conn: psycopg.Connection[Any], path: Path) -> Iterator[str]:
+    """Create the schema of ``path`` if needed and point ``conn`` (autocommit) at it, holding its lock meanwhile.
+
+    For a connection managed by someone else (the LangGraph checkpointer): the block runs their
+    set-up (``CREATE TABLE IF NOT EXISTS`` and migrations) while other processes wait.
+    """
+    schema = schema_name(path)
+    key = lock_key(schema)
+    conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+    try:
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        conn.execute(f'SET search_path TO "{schema}"')
+        yield schema
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+
+def schema_exists(url: str, path: Path) -> bool:
+    """Whether the store of ``path`` was ever created in the database (without creating it)."""
+    import psycopg
+
+    if not (path.parent / NAMESPACE_FILE).exists():
+        return False
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema_name(path),)).fetchone()
+    return row is not None
+
+
+def drop_schemas(url: str, data_dir: Path) -> list[str]:
+    """Drop every schema of one data dir's namespace (tests, or retiring a deployment); returns their names."""
+    import psycopg
+
+    if not (data_dir / NAMESPACE_FILE).exists():
+        return []
+    prefix = f"dx_{namespace(data_dir)}_"
+    with psycopg.connect(url, autocommit=True) as conn:
+        names = [r[0] for r in conn.execute("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, %s)",
+                                            (prefix,)).fetchall()]
+        for name in names:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+    return names
