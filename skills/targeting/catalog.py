@@ -19,6 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from skills.targeting.models import CommitteeRole, FieldName, SignalKind, SourceVerdict
 
 DATA_DIR = Path(__file__).parent / "data"
+# Formatted messages, keyed by the template itself and the parameters: a 100k ranking formats the
+# same few hundred sentences (one source reason, city, role or signal) about a million times.
+_FORMATTED: dict[tuple[object, ...], Text] = {}
+_FORMATTED_MAX = 1 << 15
 MessageGroup = Literal["import", "dedupe", "contact", "channel", "rank", "risk"]
 
 
@@ -187,7 +191,21 @@ class Catalog(_Frozen):
 
     def message(self, group: MessageGroup, key: str, **params: object) -> Text:
         table: dict[str, Text] = getattr(self.messages, "import_" if group == "import" else group)
-        return table[key].format(**params) if params else table[key]
+        template = table[key]
+        if not params:
+            return template
+        # The type is part of the key: 1, 1.0 and True are equal but are formatted differently.
+        cache_key = (template, *[(name, type(value), value) for name, value in params.items()])
+        try:
+            return _FORMATTED[cache_key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable parameter: format it every time
+            return template.format(**params)
+        if len(_FORMATTED) >= _FORMATTED_MAX:
+            _FORMATTED.clear()
+        text = _FORMATTED[cache_key] = template.format(**params)
+        return text
 
     def name_ar(self, kind: str, key: str) -> str:
         return self.messages.names[kind].get(key, key)

@@ -24,7 +24,32 @@ _WARM: dict[str, RecommendedChannel] = {"partner_intro": "partner_intro", "refer
 
 def recommend_channel(lead: Lead, contactability: Contactability, role: CommitteeRole | None,
                       catalog: Catalog | None = None) -> ChannelRecommendation:
-    catalog = catalog or load_catalog()
+    return ChannelAdvisor(catalog or load_catalog()).recommend(lead, contactability, role)
+
+
+class ChannelAdvisor:
+    """Recommends channels over one run; one shared (frozen) recommendation per distinct input.
+
+    A recommendation depends only on the lead's source, the status of each direct channel and the
+    role, so a 100k ranking has a few dozen distinct ones.
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._made: dict[tuple[object, ...], ChannelRecommendation] = {}
+
+    def recommend(self, lead: Lead, contactability: Contactability,
+                  role: CommitteeRole | None) -> ChannelRecommendation:
+        status = {v.channel: v.status for v in contactability.channels}
+        key = (lead.source.source_id, *[status.get(c) for c in _DIRECT], role)
+        found = self._made.get(key)
+        if found is None:
+            found = self._made[key] = _recommend(lead, contactability, role, self._catalog)
+        return found
+
+
+def _recommend(lead: Lead, contactability: Contactability, role: CommitteeRole | None,
+               catalog: Catalog) -> ChannelRecommendation:
     safe: list[RecommendedChannel] = [c for c in _DIRECT if contactability.channel(c).status == "safe"]
     warm = _WARM.get(lead.source.source_id)
     if warm is not None and safe:

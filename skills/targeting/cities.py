@@ -29,6 +29,12 @@ def city_id(raw: str | None) -> str | None:
     """The canonical id of a city, or None when it is not one we know."""
     if not raw:
         return None
+    return _city_id(raw)
+
+
+@lru_cache(maxsize=1 << 12)
+def _city_id(raw: str) -> str | None:
+    # Cached: a file spells the same few cities again and again.
     key = _fold(raw)
     return _index().get(key) if key else None
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from skills.targeting.catalog import Catalog, Text, load_catalog
 from skills.targeting.models import ChannelVerdict, Contactability, ContactChannel, ContactStatus, Lead
-from skills.targeting.reputation import ReputationGuard
+from skills.targeting.records import trusted
+from skills.targeting.reputation import Hold, ReputationGuard
 from tools.consent import ConsentState
 from tools.models import Channel
 from tools.saudi_time import BusinessHours
@@ -32,7 +34,8 @@ class ConsentLookup(Protocol):
 
     def state(self, tenant: str, contact_id: str, channel: Channel) -> ConsentState: ...
 
-    def states(self, tenant: str, contact_ids: Iterable[str], channel: Channel) -> dict[str, ConsentState]: ...
+    def states(self, tenant: str, contact_ids: Iterable[str], channel: Channel, *,
+               recorded_only: bool = False) -> dict[str, ConsentState]: ...
 
 
 class ContactabilityJudge:
@@ -57,6 +60,10 @@ class ContactabilityJudge:
         self._opening = None if self._in_hours else self._hours.next_opening(now)
         self._recorded: dict[ContactChannel, dict[str, ConsentState]] = {channel: {} for channel in CHANNELS}
         self._prefetched: set[str] = set()
+        # Verdicts are frozen and most are alike (one channel, one status, one reason): one each.
+        self._verdicts: dict[tuple[ContactChannel, ContactStatus, Text], ChannelVerdict] = {}
+        self._timed_verdicts: dict[int, tuple[ChannelVerdict, ChannelVerdict]] = {}
+        self._plain: dict[tuple[object, ...], tuple[tuple[ChannelVerdict, ...], ChannelVerdict]] = {}
 
     def prefetch(self, lead_ids: Iterable[str]) -> None:
         """Load the consent state of many leads in bulk, so judging them costs no query each.
@@ -65,65 +72,105 @@ class ContactabilityJudge:
         """
         ids = list(lead_ids)
         for channel in CHANNELS:
-            states = self._consent.states(self._tenant, ids, Channel(channel))
+            states = self._consent.states(self._tenant, ids, Channel(channel), recorded_only=True)
             self._recorded[channel].update((i, s) for i, s in states.items() if s.status != "none")
         self._prefetched.update(ids)
 
     def _text(self, key: str, **params: object) -> Text:
         return self._catalog.message("contact", key, **params)
 
+    def _verdict(self, channel: ContactChannel, status: ContactStatus, text: Text) -> ChannelVerdict:
+        key = (channel, status, text)
+        found = self._verdicts.get(key)
+        if found is None:
+            found = self._verdicts[key] = ChannelVerdict(channel=channel, status=status, reason_ar=text.ar,
+                                                         reason_en=text.en)
+        return found
+
     def judge(self, lead: Lead, merged: Sequence[Lead] = ()) -> Contactability:
         members = [lead, *merged]
         ids = [m.lead_id for m in members]
         if lead.source.verdict == "blocked":
-            reason = Text(ar=lead.source.reason_ar, en=lead.source.reason_en)
-            return self._all(lead, "blocked", reason)
+            return self._all(lead, "blocked", _source_text(lead))
         if any(("lead", i) in self._dnc for i in ids):
             return self._all(lead, "blocked", self._text("opted_out_file"))
         hold = self._reputation.contact_hold(ids)
+        if hold is None and self._unrecorded(ids):
+            # No hold and no consent record: the verdicts follow from a handful of facts, and
+            # leads with the same facts (most of a file) get the same, shared, verdicts.
+            key = self._facts(lead, members)
+            found = self._plain.get(key)
+            if found is None:
+                found = self._plain[key] = self._verdicts_for(lead, members, ids, None)
+            verdicts, best = found
+        else:
+            verdicts, best = self._verdicts_for(lead, members, ids, hold)
+        return trusted(Contactability, lead_id=lead.lead_id, status=best.status, reason_ar=best.reason_ar,
+                       channels=list(verdicts))
+
+    def _verdicts_for(self, lead: Lead, members: Sequence[Lead], ids: Sequence[str],
+                      hold: Hold | None) -> tuple[tuple[ChannelVerdict, ...], ChannelVerdict]:
         cache: dict[ContactChannel, list[ConsentState]] = {}
         verdicts = [self._channel(lead, members, ids, channel, cache) for channel in CHANNELS]
         if hold is not None:
             verdicts = [self._held(v, hold.reason, hold.until) for v in verdicts]
         verdicts = [self._timed(v, ids, cache) for v in verdicts]
         best = min(verdicts, key=lambda v: _ORDER.index(v.status))
-        return Contactability(lead_id=lead.lead_id, status=best.status, reason_ar=best.reason_ar, channels=verdicts)
+        return tuple(verdicts), best
+
+    def _unrecorded(self, ids: Sequence[str]) -> bool:
+        """True when the registry has no consent record for any of ``ids`` on any channel."""
+        recorded = self._recorded
+        return all(i in self._prefetched and not any(i in recorded[c] for c in CHANNELS) for i in ids)
+
+    def _facts(self, lead: Lead, members: Sequence[Lead]) -> tuple[object, ...]:
+        """Everything :meth:`_channel` and :meth:`_timed` read when there is no hold and no record."""
+        dnc = self._dnc
+        source = lead.source
+        return (
+            lead.email is not None, lead.phone.kind if lead.phone is not None else None,
+            bool(dnc) and any(("email", m.email) in dnc for m in members if m.email),
+            bool(dnc) and any(("phone", m.phone.e164) in dnc for m in members if m.phone is not None),
+            any(m.consent_mark == "whatsapp_opt_in" for m in members),
+            source.verdict, source.reason_ar, source.reason_en,
+        )
 
     def _all(self, lead: Lead, status: ContactStatus, reason: Text) -> Contactability:
-        verdicts = [ChannelVerdict(channel=c, status=status, reason_ar=reason.ar, reason_en=reason.en)
-                    for c in CHANNELS]
+        verdicts = [self._verdict(c, status, reason) for c in CHANNELS]
         return Contactability(lead_id=lead.lead_id, status=status, reason_ar=reason.ar, channels=verdicts)
 
     def _states(self, ids: Sequence[str], channel: ContactChannel,
                 cache: dict[ContactChannel, list[ConsentState]]) -> list[ConsentState]:
+        """The recorded consent states of ``ids`` on ``channel``.
+
+        A contact with no record (status ``none``: not opted in or out, no cap, no quiet hours)
+        changes no verdict, so it is left out rather than built, which most contacts are.
+        """
         if channel not in cache:
-            cache[channel] = [self._state(i, channel) for i in ids]
+            states = (self._state(i, channel) for i in ids)
+            cache[channel] = [s for s in states if s is not None and s.status != "none"]
         return cache[channel]
 
-    def _state(self, lead_id: str, channel: ContactChannel) -> ConsentState:
+    def _state(self, lead_id: str, channel: ContactChannel) -> ConsentState | None:
         recorded = self._recorded[channel].get(lead_id)
-        if recorded is not None:
+        if recorded is not None or lead_id in self._prefetched:
             return recorded
-        if lead_id in self._prefetched:
-            return ConsentState(contact_id=lead_id, channel=Channel(channel), status="none")
         return self._consent.state(self._tenant, lead_id, Channel(channel))
 
     def _channel(self, lead: Lead, members: Sequence[Lead], ids: Sequence[str],
                  channel: ContactChannel, cache: dict[ContactChannel, list[ConsentState]]) -> ChannelVerdict:
         def verdict(status: ContactStatus, text: Text) -> ChannelVerdict:
-            return ChannelVerdict(channel=channel, status=status, reason_ar=text.ar, reason_en=text.en)
+            return self._verdict(channel, status, text)
 
         source = {"source_reason": lead.source.reason_ar, "source_reason_en": lead.source.reason_en}
-        phones = {m.phone.e164 for m in members if m.phone is not None}
-        emails = {m.email for m in members if m.email}
         if channel == "email":
             if lead.email is None:
                 return verdict("unknown", self._text("no_email"))
-            if any(("email", e) in self._dnc for e in emails):
+            if any(("email", m.email) in self._dnc for m in members if m.email):
                 return verdict("blocked", self._text("do_not_contact"))
         elif lead.phone is None:
             return verdict("unknown", self._text("no_phone"))
-        elif any(("phone", p) in self._dnc for p in phones):
+        elif any(("phone", m.phone.e164) in self._dnc for m in members if m.phone is not None):
             return verdict("blocked", self._text("do_not_contact"))
         if channel == "whatsapp" and lead.phone is not None and lead.phone.kind != "mobile":
             return verdict("blocked", self._text("whatsapp_not_mobile"))
@@ -145,7 +192,7 @@ class ContactabilityJudge:
                 return verdict("needs_review", self._text("whatsapp_optin_unverified"))
             return verdict("blocked", self._text("whatsapp_no_optin"))
         if lead.source.verdict == "needs_review":
-            return verdict("needs_review", Text(ar=lead.source.reason_ar, en=lead.source.reason_en))
+            return verdict("needs_review", _source_text(lead))
         if channel == "email":
             return verdict("safe", self._text("email_ok", **source))
         assert lead.phone is not None  # checked above: a phone channel without a phone is "unknown"
@@ -166,10 +213,15 @@ class ContactabilityJudge:
         if v.status in ("blocked", "unknown"):
             return v
         if self._opening is not None:
+            done = self._timed_verdicts.get(id(v))
+            if done is not None and done[0] is v:
+                return done[1]
             opening = self._opening
             text = self._text("quiet_hours", not_before=opening.strftime("%Y-%m-%d %H:%M"))
-            return v.model_copy(update={"not_before": opening, "reason_ar": f"{v.reason_ar} {text.ar}",
-                                        "reason_en": f"{v.reason_en} {text.en}"})
+            timed = v.model_copy(update={"not_before": opening, "reason_ar": f"{v.reason_ar} {text.ar}",
+                                         "reason_en": f"{v.reason_en} {text.en}"})
+            self._timed_verdicts[id(v)] = (v, timed)  # keeps v alive, so its id is not reused meanwhile
+            return timed
         if v.channel in ("phone", "whatsapp"):
             for state in self._states(ids, v.channel, cache):
                 until = _inside_quiet(self._now, state.quiet_start, state.quiet_end, self._hours.timezone)
@@ -178,6 +230,15 @@ class ContactabilityJudge:
                     return v.model_copy(update={"not_before": until, "reason_ar": f"{v.reason_ar} {text.ar}",
                                                 "reason_en": f"{v.reason_en} {text.en}"})
         return v
+
+
+def _source_text(lead: Lead) -> Text:
+    return _text_of(lead.source.reason_ar, lead.source.reason_en)
+
+
+@lru_cache(maxsize=256)
+def _text_of(ar: str, en: str) -> Text:
+    return Text(ar=ar, en=en)
 
 
 def _inside_quiet(now: datetime, start: time | None, end: time | None, zone: str) -> datetime | None:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from skills.targeting.catalog import load_catalog
 from skills.targeting.keywords import KeywordSet
 from skills.targeting.models import Enrichment, Lead
+from skills.targeting.records import trusted
 from skills.targeting.textkeys import match_key
 from tools.integrations import Integration, load_integrations
 
@@ -69,9 +70,9 @@ def cr_valid(cr_number: str | None) -> bool | None:
 
 def enrich(lead: Lead) -> Enrichment:
     sector = sector_of(lead.sector_raw, lead.company_name, lead.notes)
-    return Enrichment(
-        domain=domain_of(lead), sector=sector[0] if sector else None, sector_ar=sector[1] if sector else None,
-        size_band=size_band(lead.employees), cr_valid=cr_valid(lead.cr_number),
+    return trusted(
+        Enrichment, domain=domain_of(lead), sector=sector[0] if sector else None,
+        sector_ar=sector[1] if sector else None, size_band=size_band(lead.employees), cr_valid=cr_valid(lead.cr_number),
     )
 
 

@@ -21,6 +21,7 @@ from skills.targeting.emails import email_domain, normalize_email
 from skills.targeting.models import ConsentMark, FieldName, ImportIssue, IssueCode, Lead
 from skills.targeting.phones import parse_phone
 from skills.targeting.readers import RawRow
+from skills.targeting.records import trusted
 from skills.targeting.sources import classify_source
 from skills.targeting.textkeys import fold_digits, match_key, skeleton
 
@@ -79,6 +80,7 @@ class RowNormalizer:
 
     def __init__(self, header_map: HeaderMap, *, tenant: str, import_id: str, catalog: Catalog | None = None):
         self._map = header_map
+        self._columns = tuple((name, tuple(columns)) for name, columns in header_map.fields.items())
         self._tenant = tenant
         self._import_id = import_id
         self._catalog = catalog or load_catalog()
@@ -87,11 +89,17 @@ class RowNormalizer:
         self._opt_out = frozenset(match_key(v) for v in consent["opt_out"])
         self._wa_in = frozenset(match_key(v) for v in consent["whatsapp_opt_in"])
 
-    def _value(self, cells: list[str | None], name: FieldName) -> str | None:
-        for column in self._map.fields.get(name, ()):
-            if column < len(cells) and cells[column]:
-                return cells[column]
-        return None
+    def _values(self, cells: list[str | None]) -> dict[FieldName, str]:
+        """Each mapped field's value: its first non-empty column (fields with none are left out)."""
+        values: dict[FieldName, str] = {}
+        width = len(cells)
+        for name, columns in self._columns:
+            for column in columns:
+                cell = cells[column] if column < width else None
+                if cell:
+                    values[name] = cell
+                    break
+        return values
 
     def _issue(self, row: int, field: FieldName | Literal["row"], code: IssueCode, error: bool,
                **params: object) -> ImportIssue:
@@ -108,15 +116,16 @@ class RowNormalizer:
             return RowResult(None, [self._issue(row, "row", "row_shape", True, found=found, expected=expected)])
         cells = raw.cells
         issues: list[ImportIssue] = []
-        company = self._value(cells, "company_name")
+        value = self._values(cells).get
+        company = value("company_name")
         if not company:
             return RowResult(None, [self._issue(row, "company_name", "missing_company", True)])
 
-        phone_raw = self._value(cells, "phone")
+        phone_raw = value("phone")
         phone = parse_phone(phone_raw)
         if phone_raw and phone is None:
             issues.append(self._issue(row, "phone", "invalid_phone", False, value=phone_raw))
-        email_raw = self._value(cells, "email")
+        email_raw = value("email")
         email = normalize_email(email_raw)
         if email_raw and email is None:
             issues.append(self._issue(row, "email", "invalid_email", False, value=email_raw))
@@ -124,15 +133,15 @@ class RowNormalizer:
             issues.append(self._issue(row, "row", "no_contact_point", True))
             return RowResult(None, issues)
 
-        city_raw = self._value(cells, "city")
+        city_raw = value("city")
         city = city_id(city_raw)
         if city_raw and city is None:
             issues.append(self._issue(row, "city", "unknown_city", False, value=city_raw))
-        cr_raw = self._value(cells, "cr_number")
+        cr_raw = value("cr_number")
         cr = fold_digits(cr_raw).replace(" ", "") if cr_raw else None
         if cr is not None and not _CR.match(cr):
             issues.append(self._issue(row, "cr_number", "invalid_cr", False, value=cr_raw))
-        employees_raw = self._value(cells, "employees")
+        employees_raw = value("employees")
         employees = None
         if employees_raw:
             digits = fold_digits(employees_raw).replace(",", "").replace("+", "").strip()
@@ -141,20 +150,22 @@ class RowNormalizer:
             else:
                 issues.append(self._issue(row, "employees", "invalid_employees", False, value=employees_raw))
 
-        contact = self._value(cells, "contact_name")
+        contact = value("contact_name")
         key = company_key(company)
         contact_key = match_key(contact) or None
-        lead = Lead(
-            lead_id=lead_id_for(self._tenant, key, contact_key or "", phone.e164 if phone else "", email or ""),
+        # Every value is the output of a typed normaliser above (the row's validation, field by field),
+        # so the record is built as is rather than validated a second time (skills/targeting/records.py).
+        lead = trusted(
+            Lead, lead_id=lead_id_for(self._tenant, key, contact_key or "", phone.e164 if phone else "", email or ""),
             tenant=self._tenant, import_id=self._import_id, row_number=row,
             company_name=company, company_key=key,
             contact_name=contact, contact_key=contact_key, contact_skeleton=skeleton(contact) or None,
-            title=self._value(cells, "title"), phone=phone, email=email,
+            title=value("title"), phone=phone, email=email,
             email_domain=email_domain(email, self._free),
-            city_raw=city_raw, city_id=city, source=classify_source(self._value(cells, "source")),
-            notes=self._value(cells, "notes"), website=self._value(cells, "website"),
-            cr_number=cr, employees=employees, sector_raw=self._value(cells, "sector"),
-            consent_mark=self._consent(self._value(cells, "consent")),
+            city_raw=city_raw, city_id=city, source=classify_source(value("source")),
+            notes=value("notes"), website=value("website"),
+            cr_number=cr, employees=employees, sector_raw=value("sector"),
+            consent_mark=self._consent(value("consent")),
             extras={self._map.headers[i] or f"column_{i + 1}": cells[i] or ""
                     for i in self._map.unmapped if i < len(cells) and cells[i]},
         )

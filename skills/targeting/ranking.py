@@ -23,6 +23,7 @@ from skills.targeting.models import (
     Signal,
     Target,
 )
+from skills.targeting.records import trusted
 
 
 class Icp(BaseModel):
@@ -88,25 +89,72 @@ def score_target(
     icp: Icp,
     catalog: Catalog | None = None,
 ) -> ScoreBreakdown:
-    catalog = catalog or load_catalog()
-    policy = catalog.policy
-    fit, fit_reasons = fit_score(lead, enrichment, role, icp, catalog)
-    why_now, why_reasons = why_now_score(signals, catalog)
-    contact = float(policy.contactability_score[contactability.status])
-    relationship = float(lead.source.relationship)
-    w = policy.weights
-    total = w.fit * fit + w.why_now * why_now + w.contactability * contact + w.relationship * relationship
-    reasons = [*fit_reasons, *why_reasons, contactability.reason_ar,
-               catalog.message("rank", "relationship", points=lead.source.relationship).ar]
-    return ScoreBreakdown(
-        fit=round(fit, 2), why_now=round(why_now, 2), contactability=contact, relationship=relationship,
-        weights=w.model_dump(), total=round(total, 2), reasons_ar=reasons,
-    )
+    return Scorer(icp, catalog or load_catalog()).score(lead, enrichment=enrichment, role=role, signals=signals,
+                                                       contactability=contactability)
 
 
 def assess_risk(lead: Lead, target_signals: Sequence[Signal], contactability: Contactability,
                 role: CommitteeRole | None, catalog: Catalog | None = None) -> Risk:
-    catalog = catalog or load_catalog()
+    return Scorer(None, catalog or load_catalog()).risk(lead, target_signals, contactability, role)
+
+
+class Scorer:
+    """Scores and risks of one run (one ICP, one catalog).
+
+    The parts that repeat across leads (the fit of a sector, city, size and role; the why-now of a
+    set of signals; a risk) are worked out once per distinct input and reused: a 100k ranking has
+    a few thousand distinct ones. Each memo is keyed by everything its function reads.
+    """
+
+    def __init__(self, icp: Icp | None, catalog: Catalog) -> None:
+        self._icp, self._catalog = icp, catalog
+        self._fit: dict[tuple[object, ...], tuple[float, list[str]]] = {}
+        self._why_now: dict[tuple[object, ...], tuple[float, list[str]]] = {}
+        self._risks: dict[tuple[object, ...], Risk] = {}
+        self._weights = catalog.policy.weights.model_dump()  # copied into each breakdown
+
+    def score(self, lead: Lead, *, enrichment: Enrichment, role: CommitteeRole | None, signals: Sequence[Signal],
+              contactability: Contactability) -> ScoreBreakdown:
+        catalog = self._catalog
+        policy = catalog.policy
+        assert self._icp is not None, "a Scorer built without an ICP can only assess risk"
+        filled = sum(v is not None for v in (lead.contact_name, lead.title, lead.phone, lead.email, lead.city_id))
+        fit_key = (enrichment.sector, enrichment.sector_ar, lead.city_id, enrichment.size_band, role, filled)
+        fitted = self._fit.get(fit_key)
+        if fitted is None:
+            fitted = self._fit[fit_key] = fit_score(lead, enrichment, role, self._icp, catalog)
+        fit, fit_reasons = fitted
+        why_key = tuple((s.kind, s.weight, s.name_ar, s.evidence) for s in signals)
+        timely = self._why_now.get(why_key)
+        if timely is None:
+            timely = self._why_now[why_key] = why_now_score(signals, catalog)
+        why_now, why_reasons = timely
+        contact = float(policy.contactability_score[contactability.status])
+        relationship = float(lead.source.relationship)
+        w = policy.weights
+        total = w.fit * fit + w.why_now * why_now + w.contactability * contact + w.relationship * relationship
+        reasons = [*fit_reasons, *why_reasons, contactability.reason_ar,
+                   catalog.message("rank", "relationship", points=lead.source.relationship).ar]
+        return trusted(  # every value computed just above, typed by mypy: no need to validate again
+            ScoreBreakdown, fit=round(fit, 2), why_now=round(why_now, 2), contactability=contact,
+            relationship=relationship, weights=dict(self._weights), total=round(total, 2), reasons_ar=reasons,
+        )
+
+    def risk(self, lead: Lead, target_signals: Sequence[Signal], contactability: Contactability,
+             role: CommitteeRole | None) -> Risk:
+        """The risk of acting on a target; one shared (frozen) object per distinct outcome."""
+        key = (contactability.status, contactability.reason_ar, bool(target_signals),
+               any(v.not_before is not None for v in contactability.channels if v.status == "safe"),
+               lead.email is not None and lead.email_domain is None, lead.source.relationship < 30,
+               role == "blocker")
+        found = self._risks.get(key)
+        if found is None:
+            found = self._risks[key] = _assess_risk(lead, target_signals, contactability, role, self._catalog)
+        return found
+
+
+def _assess_risk(lead: Lead, target_signals: Sequence[Signal], contactability: Contactability,
+                 role: CommitteeRole | None, catalog: Catalog) -> Risk:
     if contactability.status != "safe":
         return Risk(level="high", reasons_ar=[contactability.reason_ar])
     reasons: list[str] = []

@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ _JSON_LIST_KEYS = ("leads", "data", "rows", "records", "items")
 MAX_XLSX_EXPANDED = 200 * 1024 * 1024
 # Null bytes and the bidi overrides (text shown reversed: "gpj.exe" as "exe.jpg") never belong in a lead.
 _STRIPPED = str.maketrans("", "", "\x00\u202d\u202e")
+_HAS_STRIPPED = re.compile("[\x00\u202d\u202e]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,11 +158,13 @@ def _csv_rows(stream: io.TextIOWrapper, delimiter: str, width: int, blanks: list
             if not any(cells):
                 blanks.append(index)
                 continue
-            yield _shaped(index, cells, width)
+            # Cells are stripped already: only a row holding a character to drop needs another pass.
+            yield _shaped(index, cells, width, clean=_HAS_STRIPPED.search("".join(record)) is None)
 
 
-def _shaped(index: int, cells: list[str | None], width: int) -> RawRow:
-    cells = [(c.translate(_STRIPPED).strip() or None) if c else c for c in cells]
+def _shaped(index: int, cells: list[str | None], width: int, *, clean: bool = False) -> RawRow:
+    if not clean:
+        cells = [(c.translate(_STRIPPED).strip() or None) if c else c for c in cells]
     if len(cells) > width and any(cells[width:]):
         return RawRow(index, cells[:width], shape_error=(len(cells), width))
     if len(cells) < width:

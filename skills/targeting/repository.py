@@ -8,7 +8,6 @@ Keeping every statement in this module makes a PostgreSQL twin a contained chang
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +17,8 @@ from typing import Literal
 from skills.targeting.bulk import paused_gc
 from skills.targeting.errors import MergeNotFound
 from skills.targeting.models import ImportIssue, ImportReport, Lead, MergeRecord
-from tools.store import SqliteDatabase
+from skills.targeting.records import LeadReader
+from tools.store import Conn, Database
 
 DncKind = Literal["phone", "email", "lead"]
 
@@ -118,7 +118,7 @@ class TargetingRepository:
     """Leads, merges and outreach history of every tenant, in one SQLite file."""
 
     def __init__(self, path: Path | str) -> None:
-        self._db = SqliteDatabase(path, schema=_SCHEMA, named_rows=False)
+        self._db = Database(path, schema=_SCHEMA, named_rows=False)
 
     def close(self) -> None:
         self._db.close()
@@ -127,12 +127,11 @@ class TargetingRepository:
     def add_leads(self, leads: Iterable[Lead]) -> int:
         """Store leads not stored yet; returns how many were new (re-import adds nothing)."""
         with self._db.transaction() as conn:
-            before = conn.total_changes
-            conn.executemany(
+            cursor = conn.executemany(
                 "INSERT OR IGNORE INTO leads (tenant, lead_id, import_id, data) VALUES (?,?,?,?)",
                 ((lead.tenant, lead.lead_id, lead.import_id, lead.model_dump_json()) for lead in leads),
             )
-            return conn.total_changes - before
+            return cursor.rowcount  # summed over the rows on both backends; an ignored duplicate counts 0
 
     def save_import(self, tenant: str, report: ImportReport, file_sha256: str, at: datetime) -> None:
         with self._db.transaction() as conn:
@@ -166,9 +165,9 @@ class TargetingRepository:
         """Leads of a tenant in a stable order (by id); merged ones only when asked."""
         sql = (_ACTIVE_LEADS if active_only else _ALL_LEADS)
         with self._db.read() as conn:
-            rows = conn.execute(sql, (tenant,)).fetchall()
+            stored = [r[0] for r in conn.execute(sql, (tenant,))]
         with paused_gc():
-            return [Lead.model_validate_json(r[0]) for r in rows]
+            return LeadReader().read(stored)  # stored when validated: read back without validating again
 
     def count_leads(self, tenant: str) -> int:
         with self._db.read() as conn:
@@ -292,7 +291,7 @@ class TargetingRepository:
         return {"leads": len(ids), "touches": len(records.touches), "import_issues": len(records.issues),
                 "merges_scrubbed": len(records.merges)}
 
-    def _row_issues(self, conn: sqlite3.Connection, lead: Lead) -> list[ImportIssue]:
+    def _row_issues(self, conn: Conn, lead: Lead) -> list[ImportIssue]:
         rows = conn.execute(
             "SELECT row_number, field, code, severity, reason_ar, reason_en FROM import_issues"
             " WHERE import_id = ? AND row_number = ? ORDER BY field, code", (lead.import_id, lead.row_number),
@@ -300,7 +299,7 @@ class TargetingRepository:
         return [ImportIssue(row_number=r[0], field=r[1], code=r[2], severity=r[3], reason_ar=r[4], reason_en=r[5])
                 for r in rows]
 
-    def _scrub_report(self, conn: sqlite3.Connection, import_id: str, row_numbers: set[int],
+    def _scrub_report(self, conn: Conn, import_id: str, row_numbers: set[int],
                       merge_ids: set[str]) -> None:
         row = conn.execute("SELECT report FROM imports WHERE import_id = ?", (import_id,)).fetchone()
         if row is None:

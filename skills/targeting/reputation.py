@@ -59,6 +59,8 @@ class ReputationGuard:
     def contact_hold(self, lead_ids: Iterable[str]) -> Hold | None:
         """A cool-down after unanswered touches, or the weekly cap for this person."""
         ids = list(lead_ids)
+        if self.policy.contact_max_per_week > 0 and not any(i in self._history for i in ids):
+            return None  # never touched in the window: no cool-down and no weekly count
         history = sorted((t for i in ids for t in self._history.get(i, ())), key=lambda t: t.at)
         unanswered = 0
         for touch in reversed(history):

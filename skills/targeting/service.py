@@ -16,15 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from skills.targeting.bulk import paused_gc
 from skills.targeting.catalog import Catalog, load_catalog
-from skills.targeting.channels import recommend_channel
+from skills.targeting.channels import ChannelAdvisor
 from skills.targeting.committee import committee_role
 from skills.targeting.contactability import ConsentLookup, ContactabilityJudge, status_counts
 from skills.targeting.dedupe import company_groups, find_duplicates
 from skills.targeting.enrich import enrich
 from skills.targeting.importer import import_file
 from skills.targeting.models import ImportReport, Lead, MergeRecord, Target
-from skills.targeting.ranking import Icp, assess_risk, rank, score_target
+from skills.targeting.ranking import Icp, Scorer, rank
 from skills.targeting.readers import Progress
+from skills.targeting.records import trusted
 from skills.targeting.repository import TargetingRepository
 from skills.targeting.reputation import ReputationGuard
 from skills.targeting.selection import DailySelection, daily_selection
@@ -86,24 +87,26 @@ class TargetingService:
         return self.repository.unmerge(self.tenant, merge_id, self.clock())
 
     # -- contactability, ranking and selection ------------------------------------------------------
-    def _judge(self, leads: list[Lead]) -> tuple[ContactabilityJudge, dict[str, list[Lead]]]:
+    def _judge(self, leads: list[Lead], *, companies: dict[str, str] | None = None,
+               merges: list[MergeRecord] | None = None) -> tuple[ContactabilityJudge, dict[str, list[Lead]]]:
         now = self.clock()
         by_id = {lead.lead_id: lead for lead in leads}
         merged_into: dict[str, list[Lead]] = defaultdict(list)
-        for m in self.repository.merges(self.tenant):
+        for m in merges if merges is not None else self.repository.merges(self.tenant):
             if m.merged_id in by_id:
                 merged_into[m.kept_id].append(by_id[m.merged_id])
-        guard = self._guard(leads, now)
+        guard = self._guard(leads, now, companies)
         judge = ContactabilityJudge(tenant=self.tenant, consent=self.consent,
                                     do_not_contact=self.repository.do_not_contact(self.tenant),
                                     reputation=guard, now=now, hours=self.hours, catalog=self.catalog)
         judge.prefetch(by_id)
         return judge, merged_into
 
-    def _guard(self, leads: list[Lead], now: datetime) -> ReputationGuard:
+    def _guard(self, leads: list[Lead], now: datetime, companies: dict[str, str] | None = None) -> ReputationGuard:
         since = now - timedelta(days=max(self.catalog.policy.reputation.cooldown_days, 7))
         return ReputationGuard(self.repository.touches(self.tenant, since), now=now,
-                               company_of=company_groups(leads), catalog=self.catalog)
+                               company_of=companies if companies is not None else company_groups(leads),
+                               catalog=self.catalog)
 
     def targets(self, icp: Icp | None = None, *, leads: list[Lead] | None = None) -> list[Target]:
         """Every active lead as a scored target, ranked. ``leads``: all stored leads, if already loaded."""
@@ -112,9 +115,11 @@ class TargetingService:
 
     def _targets(self, icp: Icp, leads: list[Lead] | None) -> list[Target]:
         leads = leads if leads is not None else self.repository.leads(self.tenant, active_only=False)
-        judge, merged_into = self._judge(leads)
-        merged_ids = {m.merged_id for m in self.repository.merges(self.tenant)}
+        merges = self.repository.merges(self.tenant)
         companies = company_groups(leads)
+        judge, merged_into = self._judge(leads, companies=companies, merges=merges)
+        merged_ids = {m.merged_id for m in merges}
+        scorer, advisor = Scorer(icp, self.catalog), ChannelAdvisor(self.catalog)
         targets = []
         for lead in leads:
             if lead.lead_id in merged_ids:
@@ -127,14 +132,14 @@ class TargetingService:
             for member in members:  # a merged duplicate's notes still count
                 known = {s.kind for s in signals}
                 signals += [s for s in detect_signals(member) if s.kind not in known]
-            targets.append(Target(
-                lead_id=lead.lead_id, company_name=lead.company_name, contact_name=lead.contact_name,
+            targets.append(trusted(  # built from the records above, each typed: not validated again
+                Target, lead_id=lead.lead_id, company_name=lead.company_name, contact_name=lead.contact_name,
                 title=lead.title, role=role, city_id=lead.city_id, company_id=companies[lead.lead_id],
                 enrichment=enrichment, contactability=contactability, signals=signals,
-                channel=recommend_channel(lead, contactability, role, self.catalog),
-                score=score_target(lead, enrichment=enrichment, role=role, signals=signals,
-                                   contactability=contactability, icp=icp, catalog=self.catalog),
-                risk=assess_risk(lead, signals, contactability, role, self.catalog),
+                channel=advisor.recommend(lead, contactability, role),
+                score=scorer.score(lead, enrichment=enrichment, role=role, signals=signals,
+                                   contactability=contactability),
+                risk=scorer.risk(lead, signals, contactability, role),
                 merged_ids=sorted(m.lead_id for m in members),
             ))
         return rank(targets)
