@@ -4,6 +4,10 @@
               ──output validator: the guard (ModelRetry on failure)──▶ Draft(status="ready")
     retries exhausted ─────────────────────────────────────────────────▶ Draft(status="needs_review")
 
+The model is the skill's route (``agents/routing.py``): a failing OpenAI-compatible model is retried with
+backoff, then the next route serves, finally the offline model; the draft names the route that wrote it
+and whether it fell back, and each call leaves one row in the model-call records (``agents/call_records.py``).
+
 With a memory (``examples``), the brief also carries the closest approved drafts of the same
 tenant, segment, channel and language as slot templates (``agents/examples.py``); the offline
 model writes from the first one this lead can fill, and falls back to the vetted template on a
@@ -25,8 +29,10 @@ from pydantic_ai import Agent, ModelRetry, RunContext
 from pydantic_ai.exceptions import UnexpectedModelBehavior
 from pydantic_ai.models import Model
 
+from agents.call_records import ModelCallRecorder, recorded_call
 from agents.example_text import ExampleText, reuse
 from agents.guard import Channel, DraftFacts, GuardReport, Language, check_text, load_guard_rules
+from agents.routing import OFFLINE, Route, chain_model
 from agents.tracing import Tracing
 from prompts import PromptRef, get_prompt
 from tools.pii import PiiMasker
@@ -35,6 +41,7 @@ if TYPE_CHECKING:
     from agents.examples import CopyExamples
 
 DraftStatus = Literal["ready", "needs_review"]
+COPYWRITER_SKILL: Literal["saudi_copywriter"] = "saudi_copywriter"
 
 
 class SenderProfile(BaseModel):
@@ -88,6 +95,10 @@ class Draft(BaseModel):
     examples: tuple[str, ...] = Field(default=(), description="Approval ids of the approved examples shown, "
                                       "closest first.")
     based_on: str | None = Field(default=None, description="Approval id of the example the offline model wrote from.")
+    fell_back: bool = Field(default=False, description="True when a later route of the chain wrote it, because "
+                            "the primary model failed (after its retries).")
+    fell_back_from: tuple[str, ...] = Field(default=(), description="The routes that failed before the one that "
+                                            "wrote it.")
 
 
 @dataclass
@@ -103,7 +114,7 @@ class CopyDeps:
 
 copywriter_agent: Agent[CopyDeps, DraftText] = Agent(
     None,
-    name="saudi_copywriter",
+    name=COPYWRITER_SKILL,
     deps_type=CopyDeps,
     output_type=DraftText,
     retries={"output": 2},
@@ -190,34 +201,48 @@ class Copywriter:
         return self.examples.learn(brief, self.sender, approval_id=approval_id, action=action, subject=subject,
                                    body=body, original_body=original_body)
 
+    fallbacks: tuple[Route, ...] = ()
+    recorder: ModelCallRecorder | None = None
+
     def write(self, brief: LeadBrief, *, other_names: tuple[str, ...] = (),
               other_contacts: tuple[str, ...] = ()) -> Draft:
         facts = draft_facts(brief, self.sender, other_names=other_names, other_contacts=other_contacts)
         deps = CopyDeps(brief=brief, sender=self.sender, facts=facts, masker=self.masker)
         shown = tuple(self.examples.recall(brief)) if self.examples is not None else ()
-        used = reuse(list(shown), template_variables(brief, self.sender)) if self.offline else None
         shown_ids = tuple(e.approval_id for e in shown)
-        prompt = (get_prompt(message_template_id(brief.channel, brief.language)) if self.offline
-                  else get_prompt("copywriter.instructions")).ref
-        with self.tracing.observe("saudi_copywriter", input=brief.model_dump(mode="json"),
+        routes = (Route(self.model_label, self.model), *self.fallbacks)
+        with self.tracing.observe(COPYWRITER_SKILL, input=brief.model_dump(mode="json"),
                                   names=(brief.contact_name, *other_names)) as observation:
-            try:
-                result = copywriter_agent.run_sync(render_brief(brief, self.sender, shown), deps=deps,
-                                                   model=self.model)
-            except UnexpectedModelBehavior:
+            with recorded_call(self.recorder, COPYWRITER_SKILL, [r.label for r in routes]) as call:
+                try:
+                    result = copywriter_agent.run_sync(render_brief(brief, self.sender, shown), deps=deps,
+                                                       model=chain_model(routes), usage=call.usage)
+                except UnexpectedModelBehavior:
+                    result = None
+                call.guard_ok = result is not None
+            served = call.meter.served_by or self.model_label
+            offline = self.offline if served == self.model_label else served == OFFLINE
+            prompt = (get_prompt(message_template_id(brief.channel, brief.language)) if offline
+                      else get_prompt("copywriter.instructions")).ref
+            fell_back = served != self.model_label
+            fell_back_from = call.meter.failed_routes() if fell_back else ()
+            if result is None:
                 report = deps.last_report or GuardReport(ok=False, rules_version=load_guard_rules().version)
                 draft = Draft(lead_id=brief.lead_id, channel=brief.channel, language=brief.language, subject=None,
-                              body="", status="needs_review", prompt=prompt, model=self.model_label, guard=report,
-                              model_requests=_requests_after_failure(), examples=shown_ids)
+                              body="", status="needs_review", prompt=prompt, guard=report,
+                              model_requests=call.usage.requests or _requests_after_failure(), examples=shown_ids,
+                              model=served, fell_back=fell_back, fell_back_from=fell_back_from)
             else:
                 output = result.output
+                used = reuse(list(shown), template_variables(brief, self.sender)) if offline else None
                 report = deps.last_report or GuardReport(ok=True, rules_version=load_guard_rules().version)
                 draft = Draft(lead_id=brief.lead_id, channel=brief.channel, language=brief.language,
                               subject=output.subject if brief.channel == "email" else None, body=output.body,
-                              status="ready", prompt=prompt, model=self.model_label, guard=report,
+                              status="ready", prompt=prompt, guard=report,
                               model_requests=result.usage.requests, examples=shown_ids,
                               # On a guard retry the offline model falls back to the vetted template.
-                              based_on=used[0].approval_id if used and result.usage.requests == 1 else None)
+                              based_on=used[0].approval_id if used and result.usage.requests == 1 else None,
+                              model=served, fell_back=fell_back, fell_back_from=fell_back_from)
             observation.update(output=draft.model_dump(mode="json", exclude={"guard"}))
         return draft
 

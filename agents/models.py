@@ -5,7 +5,11 @@
   the brief carries one this lead can fill (never on a guard retry). Same agent code, same output
   types, no network.
 - ``openai:MODEL``: any OpenAI-compatible chat endpoint (OpenAI, Azure, vLLM, Ollama), from
-  ``DEALIX_OPENAI_BASE_URL`` and ``DEALIX_OPENAI_API_KEY``.
+  ``DEALIX_OPENAI_BASE_URL`` and ``DEALIX_OPENAI_API_KEY``. Its requests are retried with backoff by the
+  transport (``agents/routing.py``).
+
+Which of them serves a skill is the skill's route (``DEALIX_MODEL_ROUTES``, else ``DEALIX_MODEL``): the
+primary, then its fallbacks, always ending with the offline model; :func:`build_routes` builds it.
 """
 
 from __future__ import annotations
@@ -24,11 +28,13 @@ from pydantic_ai.messages import (
 from pydantic_ai.models import Model
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
-from agents.copywriter import Copywriter, SenderProfile, message_template_id
+from agents.call_records import ModelCallRecorder
+from agents.copywriter import COPYWRITER_SKILL, Copywriter, SenderProfile, message_template_id
 from agents.example_text import ExampleText, reuse
 from agents.examples import CopyExamples
+from agents.routing import OFFLINE, Route, Sleep, request_settings, retrying_http_client
 from agents.tracing import Tracing
-from dealix.settings import Settings
+from dealix.settings import ModelSkill, Settings
 from prompts import get_prompt
 from tools.errors import GatewayError
 from tools.pii import PiiMasker
@@ -74,11 +80,15 @@ def _retried(messages: list[ModelMessage]) -> bool:
     return any(isinstance(m, ModelResponse) for m in messages)
 
 
-def build_model(settings: Settings) -> tuple[Model, str, bool]:
-    """(model, label recorded on drafts, whether it is the offline model)."""
-    name = settings.model.strip()
-    if name == "offline":
-        return FunctionModel(offline_copy, model_name=OFFLINE_MODEL_NAME), "offline", True
+def build_model(settings: Settings, *, name: str | None = None,
+                sleep: Sleep | None = None) -> tuple[Model, str, bool]:
+    """(model, label recorded on drafts, whether it is the offline model) for ``name`` (default ``DEALIX_MODEL``).
+
+    An OpenAI-compatible model gets a retrying HTTP client (``model_retry_attempts``, ``model_backoff_*``;
+    ``sleep`` replaces the wait in tests) and makes one SDK attempt per transport try."""
+    name = (settings.model if name is None else name).strip()
+    if name == OFFLINE:
+        return FunctionModel(offline_copy, model_name=OFFLINE_MODEL_NAME), OFFLINE, True
     if name.startswith("openai:"):
         from pydantic_ai.models.openai import OpenAIChatModel
         from pydantic_ai.providers.openai import OpenAIProvider
@@ -88,14 +98,33 @@ def build_model(settings: Settings) -> tuple[Model, str, bool]:
         if not model_name or not key:
             raise ModelConfigError("إعدادات النموذج غير مكتملة: يلزم اسم النموذج ومفتاح الوصول.",
                                    "DEALIX_MODEL=openai:NAME needs a model name and DEALIX_OPENAI_API_KEY.")
-        provider = OpenAIProvider(base_url=settings.openai_base_url, api_key=key)
-        return OpenAIChatModel(model_name, provider=provider), name, False
+        provider = OpenAIProvider(base_url=settings.openai_base_url, api_key=key,
+                                  http_client=retrying_http_client(settings, sleep=sleep))
+        return OpenAIChatModel(model_name, provider=provider, settings=request_settings(settings)), name, False
     raise ModelConfigError("قيمة DEALIX_MODEL غير معروفة؛ استخدم offline أو openai:اسم_النموذج.",
                            f"Unknown DEALIX_MODEL {name!r}: use 'offline' or 'openai:MODEL'.")
 
 
+def build_routes(settings: Settings, skill: ModelSkill, offline: Model, *,
+                 sleep: Sleep | None = None) -> tuple[Route, ...]:
+    """The skill's chain, primary first and ``offline`` (the skill's own offline model) last."""
+    if skill not in settings.model_routes:
+        build_model(settings, name=settings.model, sleep=sleep)  # an unknown DEALIX_MODEL fails here, clearly
+    routes: list[Route] = []
+    for name in settings.model_route(skill).chain:
+        if name == OFFLINE:
+            routes.append(Route(OFFLINE, offline))
+        else:
+            model, label, _ = build_model(settings, name=name, sleep=sleep)
+            routes.append(Route(label, model))
+    return tuple(routes)
+
+
 def build_copywriter(settings: Settings, masker: PiiMasker, *, tracing: Tracing | None = None,
-                     sender: SenderProfile | None = None, examples: CopyExamples | None = None) -> Copywriter:
-    model, label, offline = build_model(settings)
-    return Copywriter(model=model, model_label=label, offline=offline, masker=masker,
-                      sender=sender or SenderProfile(), tracing=tracing or Tracing.disabled(), examples=examples)
+                     sender: SenderProfile | None = None, examples: CopyExamples | None = None,
+                     recorder: ModelCallRecorder | None = None, sleep: Sleep | None = None) -> Copywriter:
+    offline = FunctionModel(offline_copy, model_name=OFFLINE_MODEL_NAME)
+    primary, *fallbacks = build_routes(settings, COPYWRITER_SKILL, offline, sleep=sleep)
+    return Copywriter(model=primary.model, model_label=primary.label, offline=primary.label == OFFLINE,
+                      masker=masker, sender=sender or SenderProfile(), tracing=tracing or Tracing.disabled(),
+                      examples=examples, fallbacks=tuple(fallbacks), recorder=recorder)

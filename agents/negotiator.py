@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_ai import Agent, ModelRetry, RunContext
@@ -24,9 +25,11 @@ from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, Text
 from pydantic_ai.models import Model
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
+from agents.call_records import ModelCallRecorder, recorded_call
 from agents.copywriter import SenderProfile
 from agents.guard import Channel, DraftFacts, GuardReport, Language, load_guard_rules
-from agents.models import build_model
+from agents.models import build_routes
+from agents.routing import OFFLINE, Route, Sleep, chain_model
 from agents.tracing import Tracing
 from dealix.settings import Settings
 from prompts import get_prompt
@@ -37,6 +40,7 @@ from skills.negotiation.rules import check_reply
 from tools.pii import PiiMasker
 
 OFFLINE_MODEL_NAME = "dealix-offline-negotiation"
+NEGOTIATION_SKILL: Literal["negotiation_coach"] = "negotiation_coach"
 _FACTS = re.compile(r"<negotiation_facts>\s*(\{.*?\})\s*</negotiation_facts>", re.DOTALL)
 _RETRIES = 2
 
@@ -139,39 +143,51 @@ class Negotiator:
     masker: PiiMasker
     sender: SenderProfile = field(default_factory=SenderProfile)
     tracing: Tracing = field(default_factory=Tracing.disabled)
+    fallbacks: tuple[Route, ...] = ()
+    recorder: ModelCallRecorder | None = None
 
     def write(self, request: ReplyRequest) -> Reply:
         facts = reply_facts(request.deal, self.sender, request.proposed_date)
         deps = NegotiationDeps(request=request, sender=self.sender, facts=facts, masker=self.masker)
         template = reply_template_id(request.channel, request.language)
         prompt = get_prompt(template if self.offline else "negotiation.instructions").ref
-        with self.tracing.observe("negotiation_coach", input=request.model_dump(mode="json"),
+        with self.tracing.observe(NEGOTIATION_SKILL, input=request.model_dump(mode="json"),
                                   names=(request.deal.contact_name,)) as observation:
-            try:
-                result = negotiator_agent.run_sync(render_brief(request), deps=deps, model=self.model)
-            except UnexpectedModelBehavior:
+            routes = (Route(self.model_label, self.model), *self.fallbacks)
+            with recorded_call(self.recorder, NEGOTIATION_SKILL, [r.label for r in routes]) as call:
+                try:
+                    result = negotiator_agent.run_sync(render_brief(request), deps=deps, model=chain_model(routes),
+                                                       usage=call.usage)
+                except UnexpectedModelBehavior:
+                    result = None
+                call.guard_ok = result is not None
+            served = call.meter.served_by or self.model_label
+            if served != self.model_label:  # a fallback wrote it: name that route, and its own prompt
+                prompt = get_prompt(template if served == OFFLINE else "negotiation.instructions").ref
+            if result is None:
                 check = deps.last_check or ReplyCheck(
                     ok=False, rules=(), guard=GuardReport(ok=False, rules_version=load_guard_rules().version))
                 reply = Reply(status="needs_review", channel=request.channel, language=request.language,
                               subject=None, body="", sections=None, check=check, prompt=prompt,
-                              model=self.model_label, model_requests=1 + _RETRIES)
+                              model=served, model_requests=1 + _RETRIES)
             else:
                 assert deps.last_check is not None and deps.last_render is not None  # set by the validator
                 subject, body = deps.last_render
                 reply = Reply(status="ready", channel=request.channel, language=request.language, subject=subject,
                               body=body, sections=result.output, check=deps.last_check, prompt=prompt,
-                              model=self.model_label, model_requests=result.usage.requests)
+                              model=served, model_requests=result.usage.requests)
             observation.update(output=reply.model_dump(mode="json", exclude={"check"}))
         return reply
 
 
 def build_negotiator(settings: Settings, masker: PiiMasker, *, tracing: Tracing | None = None,
-                     sender: SenderProfile | None = None) -> Negotiator:
-    """The offline playbook writer, or the configured OpenAI-compatible model (``DEALIX_MODEL=openai:NAME``)."""
-    if settings.model.strip() == "offline":
-        model: Model = FunctionModel(offline_negotiation, model_name=OFFLINE_MODEL_NAME)
-        label, offline = "offline", True
-    else:
-        model, label, offline = build_model(settings)
-    return Negotiator(model=model, model_label=label, offline=offline, masker=masker,
-                      sender=sender or SenderProfile(), tracing=tracing or Tracing.disabled())
+                     sender: SenderProfile | None = None, recorder: ModelCallRecorder | None = None,
+                     sleep: Sleep | None = None) -> Negotiator:
+    """The skill's route (``DEALIX_MODEL_ROUTES``, else ``DEALIX_MODEL``): the offline playbook writer, or an
+    OpenAI-compatible model with its fallbacks ending in the offline writer."""
+    offline = FunctionModel(offline_negotiation, model_name=OFFLINE_MODEL_NAME)
+    primary, *fallbacks = build_routes(settings, NEGOTIATION_SKILL, offline, sleep=sleep)
+    return Negotiator(model=primary.model, model_label=primary.label, offline=primary.label == OFFLINE,
+                      masker=masker, sender=sender or SenderProfile(), tracing=tracing or Tracing.disabled(),
+                      fallbacks=tuple(fallbacks), recorder=recorder)
+

@@ -14,6 +14,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.call_records import ModelCallRecorder, ModelCallStore
 from agents.copywriter import SenderProfile
 from agents.examples import build_copy_examples
 from agents.models import build_copywriter
@@ -50,7 +51,8 @@ def build_context(settings: Settings, tenant: str, *, caller: Caller | None = No
     masker = build_masker(settings)
     tracing = build_tracing(settings, masker, span_exporter=span_exporter)
     copywriter = build_copywriter(settings, masker, tracing=tracing, sender=sender,
-                                  examples=build_copy_examples(settings, tenant, masker))
+                                  examples=build_copy_examples(settings, tenant, masker),
+                                  recorder=ModelCallRecorder(ModelCallStore(gateway.store), tenant))
     return AutopilotContext(tenant=tenant, gateway=gateway, settings=settings, copywriter=copywriter, caller=caller,
                             tracing=tracing)
 

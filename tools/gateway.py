@@ -14,7 +14,6 @@ the state it changed. Connectors need a permit that only this module can mint.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,8 +27,20 @@ from tools.audit import AuditLog
 from tools.canonical import action_digest, args_digest, canonical_action
 from tools.connectors.base import _GATEWAY_SEAL, Connector, ConnectorContext, ExecutionPermit
 from tools.consent import ConsentRegistry, ConsentState, same_address
-from tools.errors import ApprovalError, ConnectorError, GatewayError, NotFound, RoleNotAllowed
-from tools.ledger import SideEffectLedger, effect_key, result_of
+from tools.deadletter import (
+    DISCARD_ACTION,
+    DLQ_SKILL,
+    RETRY_ACTION,
+    DeadLetter,
+    DeadLetterBook,
+    DeadLetterRetry,
+    MessageCode,
+    letter_args,
+    row_to_letter,
+)
+from tools.enablement import ENABLE_ACTION, EnableConnector, TenantSwitches
+from tools.errors import ApprovalError, ArgumentsError, ConnectorError, GatewayError, NotFound, RoleNotAllowed
+from tools.ledger import LEASE, SideEffectLedger, effect_key, result_of
 from tools.models import (
     ApprovalDecision,
     ApprovalRequest,
@@ -42,6 +53,7 @@ from tools.models import (
     GatewayResult,
     Mode,
     PolicyDecision,
+    Role,
     RWUType,
     ToolCall,
 )
@@ -50,7 +62,7 @@ from tools.policy import ActionRule, Facts, Policy, TenantOverlay, Verdict, eval
 from tools.ratelimit import RateLimiter
 from tools.rwu import record_internal_rwus, record_rwu
 from tools.saudi_time import Clock, system_clock
-from tools.store import Store
+from tools.store import Conn, Row, Store
 
 log = logging.getLogger("dealix.gateway")
 
@@ -110,6 +122,10 @@ class Gateway:
         self.ledger = ledger or SideEffectLedger()
         self.consent = ConsentRegistry(store)
         self._rates = RateLimiter()
+        self.dead_letters = DeadLetterBook()
+        self.switches = TenantSwitches()
+        # The per-tenant enablement switch is an internal effect with the same exactly-once machinery.
+        self._connectors.setdefault(ENABLE_ACTION, EnableConnector(store, self.switches))
 
     # ------------------------------------------------------------------ public API
     def set_overlay(self, overlay: TenantOverlay) -> None:
@@ -148,6 +164,14 @@ class Gateway:
                               payload={"approval_id": approval_id, "role": caller.role.value}, ts=now)
             raise RoleNotAllowed(self.policy.message("role_not_allowed").reason_ar,
                                  f"Role {caller.role.value} may not approve {request.action_request.action}.")
+        if verdict != "reject" and request.action_request.args.get("requested_by") == caller.user_id:
+            # Four eyes: whoever asked for it (e.g. enabling a high-risk connector) cannot also approve it.
+            self.audit.record(tenant=caller.tenant, kind="approval_refused", actor=caller.user_id,
+                              action=request.action_request.action,
+                              payload={"approval_id": approval_id, "role": caller.role.value,
+                                       "reason_code": "self_approval"}, ts=now)
+            raise RoleNotAllowed(self.policy.message("self_approval").reason_ar,
+                                 "The person who requested this action may not approve it.", code="self_approval")
         if verdict == "edit" and (edited_action or request.action_request.action) == request.action_request.action \
                 and edited_args == request.action_request.args:
             verdict = "approve"  # an edit that changes nothing is an approval of what was asked
@@ -212,9 +236,164 @@ class Gateway:
         with self.store.read() as conn:
             return row_to_request(self.approvals.get_row(conn, approval_id, tenant))
 
+    # ------------------------------------------------------------------ dead-letter queue
+    def dead_letter(self, letter_id: str, tenant: str) -> DeadLetter:
+        with self.store.read() as conn:
+            return row_to_letter(self._letter_row(conn, letter_id, tenant))
+
+    def retry_dead_letter(self, letter_id: str, *, tenant: str, actor: str, role: Role | None = None,
+                          force: bool = False) -> DeadLetterRetry:
+        """Run a failed execution again under the SAME effect key and the approval its first run spent.
+
+        The side-effect ledger and its lease keep it to one successful execution however many retries
+        race; a letter not yet due is refused unless an authorised person (``force_roles``) forces it.
+        Each retry is a ``dlq.retry`` decision of the gateway (audited, actor = the person or the sweeper).
+        """
+        now = self._clock()
+        messages = self.dead_letters.settings.messages
+        with self.store.read() as conn:
+            row = self._letter_row(conn, letter_id, tenant)
+        letter = row_to_letter(row)
+        if letter.status == "resolved":
+            return DeadLetterRetry(letter=letter, outcome="already_executed", message_ar=messages["resolved"].reason_ar,
+                                   ledger_id=letter.ledger_id)
+        if letter.status in ("discarded", "exhausted", "in_doubt"):
+            raise self._dlq_refused(letter, letter.status, actor, now)
+        due = letter.next_retry_at is None or letter.next_retry_at <= now
+        if not due and not force:
+            raise self._dlq_refused(letter, "retrying" if letter.status == "retrying" else "not_due", actor, now)
+        if not due and role not in self.dead_letters.settings.force_roles:
+            refused = self._dlq_refused(letter, "force_not_allowed", actor, now)
+            raise RoleNotAllowed(refused.message_ar, refused.message_en, code=refused.code)
+        decision = self.decide(ToolCall(
+            tenant=tenant, skill=DLQ_SKILL, action=RETRY_ACTION, thread_id="dlq",
+            tool_call_id=f"{letter_id}:{letter.attempts + 1}",
+            args={"letter_id": letter_id, "attempt": letter.attempts + 1, "forced": not due}), actor=actor).decision
+        if not decision.allowed:
+            return DeadLetterRetry(letter=letter, outcome="refused", message_ar=decision.reason_ar,
+                                   reason_code=decision.reason_code)
+        call = ToolCall(tenant=tenant, skill=letter.skill, action=letter.action, args=letter_args(row),
+                        thread_id=letter.thread_id, tool_call_id=row["tool_call_id"], contact_id=letter.contact_id)
+        action, rule, verdict, digest = self._evaluate(call, now)
+        refusal = self._refusal_at_execution(call, action, rule, verdict, now)
+        if refusal is None and verdict.mode == Mode.approval_required and \
+                not self._approval_holds(letter, row["digest"], digest):
+            refusal = ("approval_mismatch", None)
+        if refusal is not None:  # policy, live flag ... now: an attempt; quiet hours or a cap: only too early
+            refused_result = self._record_refusal(call, action, digest, refusal, actor, now)
+            with self.store.transaction() as conn:
+                after = self.dead_letters.next_attempt(
+                    conn, self._letter_row(conn, letter_id, tenant), error_code=refused_result.decision.reason_code,
+                    error_message=refused_result.decision.reason_en, retry_safe=letter.retry_safe, now=now,
+                    counts=refusal[0] not in _TIMING_REFUSALS)
+            return DeadLetterRetry(letter=after, outcome="refused", message_ar=refused_result.decision.reason_ar,
+                                   reason_code=refused_result.decision.reason_code)
+        return self._rerun(letter, call, action, rule, row["digest"], now, actor=actor, forced=not due,
+                           mode=Mode.approved_execute if verdict.mode == Mode.approval_required else verdict.mode)
+
+    def _rerun(self, letter: DeadLetter, call: ToolCall, action: str, rule: ActionRule, digest: str, now: datetime,
+               *, actor: str, forced: bool, mode: Mode) -> DeadLetterRetry:
+        messages = self.dead_letters.settings.messages
+        connector = self._connectors.get(action)
+        outcome: ExecutionStatus | None = None
+        with self.store.transaction() as conn:
+            prior = self.ledger.lookup(conn, letter.effect_key)
+            assert prior is not None, "a letter always has its ledger row"
+            payload = {"letter_id": letter.letter_id, "ledger_id": prior["ledger_id"], "digest": digest}
+            if prior["status"] == "done":
+                self.dead_letters.resolve_ledger(conn, prior["ledger_id"], now)
+                self._audit(conn, call.tenant, "dead_letter_resolved", actor, action, payload, now)
+                outcome = "already_executed"
+            elif self.ledger.leased(prior, now):
+                self._audit(conn, call.tenant, "execution_in_progress", actor, action, payload, now)
+                outcome = "in_progress"
+            elif connector is None or (not connector.idempotent and not self.dead_letters.retry_safe(conn, prior)):
+                self.dead_letters.mark(conn, letter.letter_id, status="in_doubt", expected=("waiting", "retrying"))
+                self._audit(conn, call.tenant, "execution_in_doubt", actor, action, payload, now)
+                outcome = "in_doubt"
+            elif not self.dead_letters.mark(conn, letter.letter_id, status="retrying",
+                                            expected=("waiting", "retrying"), next_retry_at=now + LEASE):
+                outcome = "not_executed"  # discarded (or settled) between reading it and now
+            else:
+                self.ledger.claim(conn, prior["ledger_id"], now)
+                self._audit(conn, call.tenant, "dead_letter_retry", actor, action,
+                            {**payload, "attempt": letter.attempts + 1, "forced": forced}, now)
+        if outcome is not None:
+            after = self.dead_letter(letter.letter_id, call.tenant)
+            if outcome == "not_executed":
+                return DeadLetterRetry(letter=after, outcome="refused", reason_code=f"dlq_{after.status}",
+                                       message_ar=messages["discarded" if after.status == "discarded"
+                                                           else "resolved"].reason_ar)
+            message = {"already_executed": messages["resolved"], "in_doubt": messages["in_doubt"]}.get(outcome)
+            return DeadLetterRetry(letter=after, outcome="in_doubt" if outcome == "in_doubt" else outcome,
+                                   message_ar=message.reason_ar if message else messages["retrying"].reason_ar,
+                                   ledger_id=prior["ledger_id"])
+        assert connector is not None
+        try:
+            result = self._deliver(call, action, rule, digest, letter.effect_key, prior["ledger_id"], connector, now,
+                                   actor=actor, mode=mode, approval_id=prior["approval_id"])
+        except GatewayError as exc:
+            after = self.dead_letter(letter.letter_id, call.tenant)
+            return DeadLetterRetry(letter=after, outcome="failed", message_ar=exc.message_ar,
+                                   reason_code=after.error_code, ledger_id=prior["ledger_id"])
+        execution = result.execution
+        return DeadLetterRetry(letter=self.dead_letter(letter.letter_id, call.tenant), outcome="executed",
+                               message_ar=result.decision.reason_ar, ledger_id=prior["ledger_id"],
+                               outbox_path=execution.outbox_path if execution else None)
+
+    def discard_dead_letter(self, letter_id: str, *, tenant: str, actor: str, reason: str) -> DeadLetter:
+        """A person's decision that a failed execution never runs again (``dlq.discard``, audited)."""
+        now = self._clock()
+        messages = self.dead_letters.settings.messages
+        if not reason or not reason.strip():
+            raise ArgumentsError(messages["reason_required"].reason_ar, messages["reason_required"].reason_en,
+                                 code="dlq_reason_required")
+        with self.store.read() as conn:
+            letter = row_to_letter(self._letter_row(conn, letter_id, tenant))
+        if letter.status in ("discarded", "resolved", "retrying"):
+            raise self._dlq_refused(letter, letter.status, actor, now)
+        masked = self.masker.mask_text(reason.strip())[:500]
+        decision = self.decide(ToolCall(tenant=tenant, skill=DLQ_SKILL, action=DISCARD_ACTION, thread_id="dlq",
+                                        tool_call_id=f"{letter_id}:discard",
+                                        args={"letter_id": letter_id, "reason": masked}), actor=actor).decision
+        if not decision.allowed:
+            raise ApprovalError(decision.reason_ar, decision.reason_en, code=decision.reason_code)
+        with self.store.transaction() as conn:
+            done = self.dead_letters.discard(conn, letter_id, by=actor, reason=masked, now=now)
+            if done:
+                self._audit(conn, tenant, "dead_letter_discarded", actor, letter.action,
+                            {"letter_id": letter_id, "ledger_id": letter.ledger_id, "reason": masked}, now)
+        after = self.dead_letter(letter_id, tenant)
+        if not done:
+            raise self._dlq_refused(after, "retrying" if after.status == "retrying" else "resolved"
+                                    if after.status == "resolved" else "discarded", actor, now)
+        return after
+
+    def _letter_row(self, conn: Conn, letter_id: str, tenant: str) -> Row:
+        row = self.dead_letters.get_row(conn, letter_id, tenant)
+        if row is None:  # another tenant's letter is indistinguishable from a missing one
+            msg = self.dead_letters.settings.messages["not_found"]
+            raise NotFound(msg.reason_ar, msg.reason_en, code="dead_letter_not_found")
+        return row
+
+    def _dlq_refused(self, letter: DeadLetter, code: MessageCode, actor: str, now: datetime) -> ApprovalError:
+        msg = self.dead_letters.settings.messages[code]
+        self.audit.record(tenant=letter.tenant, kind="dead_letter_refused", actor=actor, action=letter.action,
+                          payload={"letter_id": letter.letter_id, "reason_code": f"dlq_{code}"}, ts=now)
+        return ApprovalError(msg.reason_ar, msg.reason_en, code=f"dlq_{code}")
+
+    def _approval_holds(self, letter: DeadLetter, stored_digest: str, digest: str) -> bool:
+        """The approval the first run spent still covers exactly this call (same digest, same tenant)."""
+        if letter.approval_id is None or stored_digest != digest:
+            return False
+        with self.store.read() as conn:
+            row = conn.execute("SELECT digest, status FROM approvals WHERE approval_id = ? AND tenant = ?",
+                               (letter.approval_id, letter.tenant)).fetchone()
+        return row is not None and row["digest"] == digest and row["status"] == "consumed"
+
     # ------------------------------------------------------------------ deciding
     def _evaluate(self, call: ToolCall, now: datetime,
-                  conn: sqlite3.Connection | None = None) -> tuple[str, ActionRule, Verdict, str]:
+                  conn: Conn | None = None) -> tuple[str, ActionRule, Verdict, str]:
         """Gather the facts and evaluate; inside ``conn``'s transaction when given (so the rate count
         and the write that follows it cannot interleave with another writer)."""
         action = canonical_action(call.action)
@@ -240,9 +419,24 @@ class Gateway:
             overlay=self._overlays.get(call.tenant),
         )
         verdict = evaluate(self.policy, action, facts)
+        if verdict.mode != Mode.blocked and self.switches.integrations_of(action):
+            verdict = self._tenant_gate(call.tenant, action, verdict, conn)
         digest = action_digest(tenant=call.tenant, skill=call.skill, action=action, args=call.args,
                                policy_version=self.policy.version, contact_id=call.contact_id)
         return action, rule, verdict, digest
+
+    def _tenant_gate(self, tenant: str, action: str, verdict: Verdict, conn: Conn | None) -> Verdict:
+        """Refuse an action of an integration this tenant switched off (on top of the deployment's gates)."""
+        if conn is None:
+            with self.store.read() as read_conn:
+                disabled = self.switches.disabled_for(read_conn, tenant, action)
+        else:
+            disabled = self.switches.disabled_for(conn, tenant, action)
+        if disabled is None:
+            return verdict
+        msg = self.policy.message("connector_disabled")
+        return Verdict(mode=Mode.blocked, reason_code="connector_disabled", reason_ar=msg.reason_ar,
+                       reason_en=msg.reason_en, proof_impact=RWUType.risk_blocked)
 
     def _consent(self, call: ToolCall, channel: Channel) -> ConsentState | None:
         if call.contact_id is None:
@@ -437,7 +631,10 @@ class Gateway:
                     event = self._audit(conn, call.tenant, "execution_in_progress", actor, action,
                                         {"ledger_id": prior["ledger_id"], "digest": digest}, now)
                     return self._result(action, mode, event.event_id, digest, "in_progress", prior, rule)
-                if prior is not None and not (connector is not None and connector.idempotent):
+                if prior is not None and self.dead_letters.discarded(conn, prior["ledger_id"]):
+                    raise _Refused("dead_letter_discarded")  # a person discarded it: it never runs again
+                if prior is not None and not (connector is not None and connector.idempotent) \
+                        and not self.dead_letters.retry_safe(conn, prior):
                     event = self._audit(conn, call.tenant, "execution_in_doubt", actor, action,
                                         {"ledger_id": prior["ledger_id"], "digest": digest}, now)
                     return self._result(action, mode, event.event_id, digest, "in_doubt", prior, rule)
@@ -462,6 +659,14 @@ class Gateway:
         except _Refused as exc:
             return self._record_refusal(call, action, digest, (exc.code, None), actor, now)
 
+        return self._deliver(call, action, rule, digest, key, ledger_id, connector, now, actor=actor, mode=mode,
+                             approval_id=approval_id if prior is None else prior["approval_id"])
+
+    def _deliver(self, call: ToolCall, action: str, rule: ActionRule, digest: str, key: str, ledger_id: str,
+                 connector: Connector, now: datetime, *, actor: str, mode: Mode,
+                 approval_id: str | None) -> GatewayResult:
+        """Run a claimed ledger row's connector and record the outcome; a failure becomes a dead letter
+        in the same transaction as the ``failed`` row."""
         permit = ExecutionPermit(action=action, args_digest=args_digest(call.args), ledger_id=ledger_id,
                                  live=mode == Mode.approved_execute and rule.live_flag is not None,
                                  seal=_GATEWAY_SEAL)
@@ -470,14 +675,28 @@ class Gateway:
         try:
             delivery = connector.run(permit, call.args, ctx)
         except (GatewayError, ValueError, OSError) as exc:
+            masked = self.masker.mask_text(exc.message_en if isinstance(exc, GatewayError) else str(exc))
+            code = exc.code if isinstance(exc, GatewayError) else type(exc).__name__.lower()
             with self.store.transaction() as conn:
                 self.ledger.finish(conn, ledger_id, ok=False, result={"error": type(exc).__name__}, now=now)
                 self._audit(conn, call.tenant, "execution_failed", actor, action,
-                            {"ledger_id": ledger_id, "error": str(exc)}, now)
+                            {"ledger_id": ledger_id, "error": masked}, now)
+                letter = self.dead_letters.record_failure(
+                    conn, tenant=call.tenant, ledger_id=ledger_id, effect_key=key, digest=digest, action=action,
+                    skill=call.skill, args=call.args, thread_id=call.thread_id, tool_call_id=call.tool_call_id,
+                    contact_id=call.contact_id, approval_id=approval_id, error_code=code, error_message=masked,
+                    retry_safe=_nothing_left(connector, ctx, ledger_id), now=now)
+                self._audit(conn, call.tenant, "dead_lettered", actor, action, {
+                    "letter_id": letter.letter_id, "ledger_id": ledger_id, "attempts": letter.attempts,
+                    "status": letter.status, "error_code": code,
+                    "next_retry_at": letter.next_retry_at.isoformat() if letter.next_retry_at else None}, now)
             if isinstance(exc, GatewayError):
+                # What reaches an API client or a terminal carries no phone number or address either.
+                exc.message_en, exc.message_ar = masked, self.masker.mask_text(exc.message_ar)
+                exc.args = (masked,)
                 raise
             raise ConnectorError("تعذّر تنفيذ الإجراء؛ لم يُرسل شيء ويمكن إعادة المحاولة.",
-                                 f"Connector {action} failed: {exc}") from exc
+                                 f"Connector {action} failed: {masked}") from exc
         except BaseException:
             # Dying in a way we can see (interrupt, exit): the row stays "started" for recovery,
             # and the lease goes at once so the retry need not wait for it to expire.
@@ -493,11 +712,15 @@ class Gateway:
             if rule.proof_impact is not None:
                 record_rwu(conn, tenant=call.tenant, type=rule.proof_impact, audit_event=event.event_id,
                            ts=now, ref=ledger_id)
+            resolved = self.dead_letters.resolve_ledger(conn, ledger_id, now)
+            if resolved is not None:
+                self._audit(conn, call.tenant, "dead_letter_resolved", actor, action,
+                            {"letter_id": resolved, "ledger_id": ledger_id}, now)
             row = self.ledger.lookup(conn, key)
         assert row is not None
         return self._result(action, mode, event.event_id, digest, "executed", row, rule)
 
-    def _result(self, action: str, mode: Mode, event_id: str, digest: str, status: ExecutionStatus, row: sqlite3.Row,
+    def _result(self, action: str, mode: Mode, event_id: str, digest: str, status: ExecutionStatus, row: Row,
                 rule: ActionRule) -> GatewayResult:
         msg = self.policy.message("approved") if mode == Mode.approved_execute else rule
         verdict = Verdict(mode=mode, reason_code="approved" if mode == Mode.approved_execute else f"policy_{mode}",
@@ -510,16 +733,32 @@ class Gateway:
                                     detail={k: v for k, v in result.items() if k != "outbox_path"})
         return GatewayResult(decision=self._decision(action, verdict, event_id, digest, None), execution=execution)
 
-    def _audit(self, conn: sqlite3.Connection, tenant: str, kind: str, actor: str, action: str | None,
+    def _audit(self, conn: Conn, tenant: str, kind: str, actor: str, action: str | None,
                payload: dict[str, Any], now: datetime) -> Any:
         return self.audit.append(conn, tenant=tenant, kind=kind, actor=actor, action=action, payload=payload,
                                  ts=now)
+
+
+# Refusals that only say "not now": a dead letter retried into them waits without spending an attempt.
+_TIMING_REFUSALS = frozenset({"quiet_hours", "frequency_cap"})
 
 
 class _Refused(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+def _nothing_left(connector: Connector, ctx: ConnectorContext, ledger_id: str) -> bool:
+    """True when a failed run cannot have delivered anything: an idempotent connector (running it again
+    under the same ledger id delivers once), or a non-idempotent one that never wrote its outbox file
+    (it writes the file before anything leaves the machine)."""
+    if connector.idempotent:
+        return True
+    try:
+        return not connector.outbox_file(ctx, ledger_id).exists()
+    except (AttributeError, OSError):
+        return False
 
 
 def _channel_name(rule: ActionRule) -> str:

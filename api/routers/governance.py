@@ -1,12 +1,14 @@
-"""``/api/v1/governance``: the approval centre with SLAs, contradictions, the compliance matrix and the
-executive room. Scoped to the caller's tenant; each surface is open to the roles in
+"""``/api/v1/governance``: the approval centre with SLAs, contradictions, the compliance matrix, the
+executive room and forecast vs actual. Scoped to the caller's tenant; each surface is open to the roles in
 ``skills/governance/data/governance.yaml`` (``access``), others get 403 ``role_not_allowed``."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
+from fastapi import Path as ApiPath
 
 from api.deps import CallerDep, ServicesDep
 from api.errors import error_detail, problem_responses
@@ -16,10 +18,17 @@ from api.schemas.governance import (
     ConnectorReport,
     ContradictionReport,
     ExecutiveRoom,
+    ForecastReport,
     SweepReport,
 )
 from skills.governance.catalog import Surface
+from skills.governance.dlq import DeadLetterDesk, DeadLetterReport, DiscardRequest, RetryRequest
+from skills.governance.enablement import ConnectorSwitchDesk, SwitchRequest, SwitchResult
+from skills.governance.models import Granularity
+from skills.governance.routing import ModelRoutingReport, ModelRoutingView
 from skills.governance.service import GovernanceDesk
+from skills.proof.errors import PeriodInvalid
+from tools.deadletter import DeadLetter, DeadLetterRetry, LetterStatus
 
 router = APIRouter(prefix="/api/v1/governance", tags=["governance"])
 _RESPONSES = problem_responses(403, 429)
@@ -80,6 +89,96 @@ def executive_room(desk: DeskDep, caller: CallerDep) -> ExecutiveRoom:
 def connectors(desk: DeskDep, caller: CallerDep) -> ConnectorReport:
     """Per integration: launch phase, risk, state, credentials present (never shown), runs and error rate."""
     return _open(desk, "connectors", caller).connectors()
+
+
+# A calendar a ledger can use (as the proof routes): dates near year 1 or 9999 overflow and mean nothing here.
+_FIRST_DAY, _LAST_DAY = date(2000, 1, 1), date(2075, 12, 31)
+FromQuery = Annotated[date | None, Query(alias="from", ge=_FIRST_DAY, le=_LAST_DAY,
+                                         description="First Riyadh day; default a few periods before today.")]
+ToQuery = Annotated[date | None, Query(alias="to", ge=_FIRST_DAY, le=_LAST_DAY,
+                                       description="Last Riyadh day, included; default a period or two ahead.")]
+PeriodQuery = Annotated[Granularity, Query(alias="period", description="week (Sunday–Saturday, Riyadh) or month.")]
+
+
+@router.get("/forecast", response_model=ForecastReport, responses=_RESPONSES)
+def forecast(desk: DeskDep, caller: CallerDep, period: PeriodQuery = "week", start: FromQuery = None,
+             end: ToQuery = None) -> ForecastReport:
+    """Weighted pipeline forecast by stage and track against the proof ledger's actuals, with the gap explained."""
+    opened = _open(desk, "forecast", caller)
+    try:
+        return opened.forecast(period, start, end)
+    except PeriodInvalid as error:
+        raise HTTPException(status_code=422, detail={"code": error.code, "message_ar": error.message_ar,
+                                                     "message_en": error.message_en}) from error
+
+
+# ---------------------------------------------------------------- dead-letter queue and connector switches
+LetterId = Annotated[str, ApiPath(description="The dead letter's id, e.g. 'dlq_…'.", max_length=64)]
+IntegrationName = Annotated[str, ApiPath(description="An integration of the registry, e.g. 'whatsapp_opt_in'.",
+                                         max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+StatusQuery = Annotated[list[LetterStatus] | None, Query(alias="status", description="Only these statuses.")]
+
+
+@router.get("/dead-letters", response_model=DeadLetterReport, responses=_RESPONSES)
+def dead_letters(desk: DeskDep, caller: CallerDep, services: ServicesDep, status: StatusQuery = None,
+                 ) -> DeadLetterReport:
+    """Failed connector executions of your organisation: error (masked), attempts, next retry, status."""
+    _open(desk, "dead_letters", caller)
+    return DeadLetterDesk(caller.tenant, gateway=services.gateway, clock=services.clock).report(
+        tuple(status) if status else None)
+
+
+@router.post("/dead-letters/{letter_id}/retry", response_model=DeadLetterRetry,
+             responses=problem_responses(403, 404, 409, 429))
+def retry_dead_letter(letter_id: LetterId, desk: DeskDep, caller: CallerDep, services: ServicesDep,
+                      body: RetryRequest | None = None) -> DeadLetterRetry:
+    """Retry under the same effect key and approval (runs at most once); before it is due only with force."""
+    _open(desk, "dead_letters", caller)
+    return DeadLetterDesk(caller.tenant, gateway=services.gateway, clock=services.clock).retry(
+        letter_id, caller, force=bool(body and body.force))
+
+
+@router.post("/dead-letters/{letter_id}/discard", response_model=DeadLetter,
+             responses=problem_responses(403, 404, 409, 429))
+def discard_dead_letter(letter_id: LetterId, body: DiscardRequest, desk: DeskDep, caller: CallerDep,
+                        services: ServicesDep) -> DeadLetter:
+    """Never run it again; the reason is kept (masked) in the audit log."""
+    _open(desk, "dead_letters", caller)
+    return DeadLetterDesk(caller.tenant, gateway=services.gateway, clock=services.clock).discard(
+        letter_id, caller, body.reason)
+
+
+@router.post("/connectors/{name}/enable", response_model=SwitchResult, responses=problem_responses(403, 404, 409, 429))
+def enable_connector(name: IntegrationName, desk: DeskDep, caller: CallerDep, services: ServicesDep,
+                     body: SwitchRequest | None = None) -> SwitchResult:
+    """Switch an integration on for your organisation; a high-risk one waits for another person's approval."""
+    opened = _open(desk, "connectors", caller)
+    return ConnectorSwitchDesk(caller.tenant, gateway=services.gateway, clock=services.clock).enable(
+        name, caller, reason=body.reason if body else None, unchanged_ar=opened.config.console["already_on"].ar)
+
+
+@router.post("/connectors/{name}/disable", response_model=SwitchResult,
+             responses=problem_responses(403, 404, 409, 429))
+def disable_connector(name: IntegrationName, desk: DeskDep, caller: CallerDep, services: ServicesDep,
+                      body: SwitchRequest | None = None) -> SwitchResult:
+    """Switch an integration off for your organisation, at once: its actions are refused from now on."""
+    opened = _open(desk, "connectors", caller)
+    return ConnectorSwitchDesk(caller.tenant, gateway=services.gateway, clock=services.clock).disable(
+        name, caller, reason=body.reason if body else None, unchanged_ar=opened.config.console["already_off"].ar)
+
+
+# ---------------------------------------------------------------- model routing
+DaysQuery = Annotated[int | None, Query(ge=1, le=90, description="Window in days; default 7.")]
+
+
+@router.get("/model-routing", response_model=ModelRoutingReport, responses=_RESPONSES)
+def model_routing(desk: DeskDep, caller: CallerDep, services: ServicesDep, days: DaysQuery = None,
+                  ) -> ModelRoutingReport:
+    """Per skill: its model route (primary, fallbacks, offline last) and its calls, model failures, fallbacks,
+    guard failures, tokens, p50/p95 latency and estimated cost over the window."""
+    _open(desk, "model_routing", caller)
+    return ModelRoutingView(caller.tenant, gateway=services.gateway, settings=services.settings,
+                            clock=services.clock).report(days)
 
 
 def install(app: FastAPI) -> None:

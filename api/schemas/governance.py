@@ -8,8 +8,9 @@ from skills.governance.models import (
     ConnectorReport,
     ContradictionReport,
     ExecutiveRoom,
+    ForecastReport,
     SweepReport,
 )
 
 __all__ = ["ApprovalCentre", "ComplianceReport", "ConnectorReport", "ContradictionReport", "ExecutiveRoom",
-           "SweepReport"]
+           "ForecastReport", "SweepReport"]

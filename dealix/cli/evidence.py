@@ -65,7 +65,8 @@ def export(
             scope = _scope(tenant, contact, deal, start, end)
             gateway = proof_gateway(settings)
             try:
-                data, manifest = export_evidence(gateway, scope, key=settings.signing_key(), now=system_clock())
+                data, manifest = export_evidence(gateway, scope, key=settings.signing_key(), now=system_clock(),
+                                                 settings=settings)
             finally:
                 gateway.store.close()
     except ProofError as error:

@@ -9,6 +9,7 @@ from dealix.cli.audit import audit_app
 from dealix.cli.audit_repo import audit_repo_command
 from dealix.cli.cards import cards_app
 from dealix.cli.demo import demo
+from dealix.cli.dlq import dlq_app
 from dealix.cli.eval import eval_command
 from dealix.cli.evidence import evidence_app
 from dealix.cli.governance import governance_app
@@ -61,4 +62,5 @@ app.add_typer(support_app, name="support")
 app.command("eval")(eval_command)
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(governance_app, name="governance")
+app.add_typer(dlq_app, name="dlq")
 app.command("audit-repo")(audit_repo_command)

@@ -54,6 +54,11 @@ class DraftsSuite(Suite[DraftCase]):
         status_ok = draft.status == case.expect
         checks = [Check(name="status", passed=status_ok, detail=f"expected {case.expect}, got {draft.status}"
                         + (f" ({draft.guard.summary()})" if draft.status == "needs_review" else ""))]
+        # A draft the fallback chain wrote is not the model under test: grading it would let a broken
+        # endpoint pass on the offline templates.
+        checks.append(Check(name="served_by_model_under_test", passed=not draft.fell_back,
+                            detail=f"written by {draft.model}"
+                            + (f" after {', '.join(draft.fell_back_from)} failed" if draft.fell_back else "")))
         if case.expect == "ready" and draft.status == "ready":
             text = DraftText(channel=case.channel, language=case.language, subject=draft.subject, body=draft.body)
             checks.extend(grade_draft(text, case.lead, other_names=case.other_names))

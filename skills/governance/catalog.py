@@ -31,7 +31,8 @@ class ContradictionText(_Frozen):
     resolution: str = Field(min_length=1)
 
 
-Surface = Literal["approvals_sla", "contradictions", "compliance", "executive_room", "connectors"]
+Surface = Literal["approvals_sla", "contradictions", "compliance", "executive_room", "connectors", "forecast",
+                  "dead_letters", "model_routing"]
 
 
 class CliTexts(_Frozen):
@@ -132,3 +133,44 @@ def load_governance() -> GovernanceFile:
 @lru_cache(maxsize=1)
 def load_compliance() -> ComplianceFile:
     return ComplianceFile.model_validate(_read("compliance.yaml"))
+
+
+# ---------------------------------------------------------------- forecast vs actual (data/forecast.yaml)
+class Window(_Frozen):
+    back: int = Field(ge=0, le=60)
+    ahead: int = Field(ge=0, le=60)
+
+
+class ForecastTexts(_Frozen):
+    summary: Label
+    nothing: Label
+    won_as_forecast: Label
+    slipped: Label
+    lost: Label
+    won_unforecast: Label
+    ledger_vs_book: Label
+    open: Label
+
+
+class ForecastCli(_Frozen):
+    header: str
+    row: str
+
+
+class ForecastFile(_Frozen):
+    version: str
+    window: dict[Literal["week", "month"], Window]
+    contradiction_periods: dict[Literal["week", "month"], int]
+    actual_source: Label
+    forecast_basis: Label
+    period_label: dict[Literal["week", "month"], Label]
+    state: dict[Literal["closed", "current", "future"], Label]
+    explain: ForecastTexts
+    referrals_without_deal: Label
+    months_en: tuple[str, ...] = Field(min_length=12, max_length=12)
+    cli: ForecastCli
+
+
+@lru_cache(maxsize=1)
+def load_forecast() -> ForecastFile:
+    return ForecastFile.model_validate(_read("forecast.yaml"))

@@ -4,8 +4,9 @@ this tenant its runs, failures, error rate and last success / failure from the s
 
 State: ``disabled`` (safe default disabled and no credentials), ``safe_mode`` (runs in its safe
 default: drafts, local mode, offline), ``configured`` (credentials present, no live flag), ``live``
-(an action's live flag is on). Integrations are switched on per deployment (environment), not per
-tenant; the ledger figures are the tenant's own.
+(an action's live flag is on). The deployment (environment) decides what can run at all; on top of
+it each tenant has its own switch (``tools.enablement``): ``enabled`` is true only when both allow
+it. The ledger figures are the tenant's own.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from dealix.settings import Settings
+from skills.governance.enablement import APPROVAL_RISKS
 from skills.governance.models import ConnectorReport, ConnectorState, ConnectorView
+from tools.enablement import ENABLE_ACTION, Switch, default_enabled
 from tools.gateway import Gateway
 from tools.integrations import Integration, load_integrations
 from tools.saudi_time import Clock, system_clock
@@ -26,10 +29,17 @@ class ConnectorGovernance:
                  environ: Mapping[str, str] | None = None) -> None:
         self.tenant, self.gateway, self.settings, self.clock = tenant, gateway, settings, clock
         self.environ = os.environ if environ is None else environ
+        self._switches: dict[str, Switch] = {}
+        self._pending: dict[str, str] = {}
 
     def report(self) -> ConnectorReport:
         registry = load_integrations()
         stats = self._ledger_stats()
+        with self.gateway.store.read() as conn:
+            self._switches = self.gateway.switches.switches(conn, self.tenant)
+        pending = [a for a in self.gateway.pending_approvals(self.tenant)
+                   if a.action_request.action == ENABLE_ACTION]
+        self._pending = {str(a.action_request.args.get("integration")): a.approval_id for a in pending}
         views = [self.view(i, stats) for i in registry]
         return ConnectorReport(generated_at=self.clock(), registry_version=registry.version, connectors=views)
 
@@ -50,13 +60,18 @@ class ConnectorGovernance:
         live = any(bool(getattr(self.settings, f"live_{flag}", False)) for flag in flags)
         state: ConnectorState = ("live" if live else "configured" if credentials
                                  else "disabled" if integration.safe_default == "disabled" else "safe_mode")
+        switch = self._switches.get(integration.name)
+        tenant_enabled = switch.enabled if switch is not None else default_enabled(integration)
         return ConnectorView(
             name=integration.name, category=integration.category, launch_phase=integration.launch_phase,
             risk_level=integration.risk_level, safe_default=integration.safe_default, state=state,
-            enabled=state != "disabled", credentials_present=credentials,
+            enabled=state != "disabled" and tenant_enabled, credentials_present=credentials,
             credentials_required=len(integration.required_env_vars), actions=sorted(integration.actions),
             runs=runs, failures=failures, error_rate=round(failures / runs, 4) if runs else None,
-            last_success=last_ok, last_failure=last_fail)
+            last_success=last_ok, last_failure=last_fail, tenant_enabled=tenant_enabled,
+            tenant_switch_explicit=switch is not None and switch.explicit,
+            enable_needs_approval=integration.risk_level in APPROVAL_RISKS,
+            pending_enable_approval=self._pending.get(integration.name))
 
     def _ledger_stats(self) -> dict[str, _Stats]:
         with self.gateway.store.read() as conn:

@@ -90,7 +90,7 @@ def detect(snap: Snapshot, *, policy: Policy, config: GovernanceFile | None = No
         if larger > 0 and gap >= limits.forecast_min_gap_sar and gap / larger > limits.forecast_gap_ratio:
             add("forecast_vs_ledger", fc.period,
                 {"period": fc.period, "forecast_sar": f"{fc.forecast_sar:.2f}", "actual_sar": f"{fc.actual_sar:.2f}"},
-                period=fc.period, forecast=f"{fc.forecast_sar:,.0f}", actual=f"{fc.actual_sar:,.0f}",
+                period=fc.label or fc.period, forecast=f"{fc.forecast_sar:,.0f}", actual=f"{fc.actual_sar:,.0f}",
                 gap=f"{gap:,.0f}")
 
     for attempt in snap.out_of_scope:
@@ -121,7 +121,8 @@ class ContradictionEngine:
         self.config = config or load_governance()
 
     def find(self, snapshot: Snapshot | None = None) -> list[Contradiction]:
-        snap = snapshot if snapshot is not None else collect(self.tenant, gateway=self.gateway, settings=self.settings)
+        snap = snapshot if snapshot is not None else collect(self.tenant, gateway=self.gateway, settings=self.settings,
+                                                             clock=self.clock)
         return detect(snap, policy=self.gateway.policy, config=self.config)
 
     def report(self, *, publish: bool = False, snapshot: Snapshot | None = None) -> ContradictionReport:

@@ -8,6 +8,8 @@ healthy and compliant.
     compliance ............ controls met / gap / no data (compliance matrix)
     heatmap ............... open risks (contradictions and SLA breaches) by likelihood x impact
     violations board ...... blocked attempts by action, by skill and by the gateway's reason code
+    model health .......... ok / degraded (calls fell back) / no_data over 7 days (model-routing view)
+    forecast vs actual .... the weighted pipeline forecast by Riyadh week against the proof ledger (forecast.py)
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from skills.governance.auditlog import tenant_events
 from skills.governance.catalog import GovernanceFile, load_governance
 from skills.governance.compliance import ComplianceChecker
 from skills.governance.contradictions import ContradictionEngine
-from skills.governance.models import ExecutiveRoom, HeatCell, ProofWeek, Tally, ViolationsBoard
+from skills.governance.forecast import ForecastService
+from skills.governance.models import ExecutiveRoom, ForecastReport, HeatCell, ProofWeek, Tally, ViolationsBoard
+from skills.governance.routing import ModelRoutingView
 from skills.governance.sla import ApprovalCentreService
 from skills.proof.ledger import ProofLedger
 from skills.proof.period import Period, today_riyadh
@@ -61,8 +65,15 @@ class ExecutiveRoomService:
                                                       "no_data": compliance.no_data},
             compliance_gaps=[c.id for c in compliance.controls if c.status == "gap"],
             heatmap=[HeatCell(likelihood=lk, impact=im, count=n) for (lk, im), n in sorted(cells.items())],
-            violations=self.violations(),
+            violations=self.violations(), forecast=self.forecast(),
+            model_health=ModelRoutingView(self.tenant, gateway=self.gateway, settings=self.settings,
+                                          clock=self.clock).report().health,
         )
+
+    def forecast(self) -> ForecastReport:
+        """Forecast vs actual by Riyadh week: the default window around this week."""
+        return ForecastService(self.tenant, gateway=self.gateway, settings=self.settings,
+                               clock=self.clock).report("week")
 
     def proof_week(self) -> ProofWeek:
         """The Saudi working week so far: from the last Sunday (Riyadh) through today."""

@@ -1,8 +1,8 @@
 """The facts the contradiction engine compares, read from the system for one tenant.
 
 Everything is read, nothing is written: the gateway store (approvals, side-effect ledger, consent,
-audit log, cards), the partner book and the invoice drafts in the outbox. A source the system does
-not have yet (a pipeline forecast) stays empty; the engine then has nothing to compare.
+audit log, cards), the partner book, the invoice drafts in the outbox, and the forecast of the deal
+book against the proof ledger for the last closed periods (``forecast.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from pydantic import ValidationError
 from dealix.settings import Settings
 from skills.cards.service import CardService
 from skills.governance.auditlog import tenant_events
+from skills.governance.catalog import load_forecast
+from skills.governance.forecast import ForecastService
 from skills.partners.factory import build_service as partner_service
 from skills.partners.factory import partners_db_path
 from skills.partners.service import PartnerService
@@ -27,6 +29,8 @@ from tools.errors import GatewayError
 from tools.gateway import Gateway
 from tools.ledger import result_of
 from tools.models import Channel
+from tools.saudi_time import Clock, system_clock
+from tools.store import store_exists
 
 log = logging.getLogger("dealix.governance")
 ZATCA_TAGS = frozenset({1, 2, 3, 4, 5})
@@ -90,6 +94,7 @@ class ForecastRec:
     period: str
     forecast_sar: float
     actual_sar: float
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,7 @@ class Snapshot:
     out_of_scope: list[OutOfScope] = field(default_factory=list)
 
 
-def collect(tenant: str, *, gateway: Gateway, settings: Settings) -> Snapshot:
+def collect(tenant: str, *, gateway: Gateway, settings: Settings, clock: Clock = system_clock) -> Snapshot:
     snap = Snapshot()
     policy = gateway.policy
     for approval in gateway.pending_approvals(tenant):
@@ -143,7 +148,16 @@ def collect(tenant: str, *, gateway: Gateway, settings: Settings) -> Snapshot:
                   for c in CardService(tenant, gateway=gateway).store.cards(tenant)]
     _partners(snap, tenant, gateway=gateway, settings=settings)
     snap.out_of_scope = out_of_scope_attempts(gateway, tenant)
+    snap.forecasts = closed_forecasts(tenant, gateway=gateway, settings=settings, clock=clock)
     return snap
+
+
+def closed_forecasts(tenant: str, *, gateway: Gateway, settings: Settings, clock: Clock) -> list[ForecastRec]:
+    """The forecast and the ledger's actual of the last closed weeks and months (``contradiction_periods``)."""
+    service = ForecastService(tenant, gateway=gateway, settings=settings, clock=clock)
+    return [ForecastRec(p.key, p.forecast_sar, p.actual_sar, p.label_ar)
+            for granularity, count in load_forecast().contradiction_periods.items()
+            for p in service.closed(granularity, count)]
 
 
 def _opt_outs(gateway: Gateway, tenant: str, actions: list[ContactAction]) -> list[OptOut]:
@@ -191,7 +205,7 @@ def zatca_complete(qr: object) -> bool:
 
 
 def _partners(snap: Snapshot, tenant: str, *, gateway: Gateway, settings: Settings) -> None:
-    if not partners_db_path(settings).is_file():
+    if not store_exists(partners_db_path(settings)):
         return
     service = partner_service(settings, tenant=tenant, gateway=gateway)
     try:

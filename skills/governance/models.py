@@ -132,6 +132,78 @@ class ComplianceReport(_Frozen):
     no_data: int
 
 
+# ---------------------------------------------------------------- forecast vs actual
+Granularity = Literal["week", "month"]
+PeriodState = Literal["closed", "current", "future"]
+
+
+class StageLine(_Frozen):
+    """The forecast of one stage of one track: deals, their value and the weighted value."""
+
+    track: str
+    track_ar: str
+    stage: str
+    stage_ar: str
+    probability: float
+    deals: int
+    value_sar: float
+    weighted_sar: float
+
+
+class DealLine(_Frozen):
+    """A deal as the forecast counted it, and where it stands now."""
+
+    deal_id: str
+    company_name: str
+    track: str
+    stage: str = Field(description="The stage the forecast counted (at the period's start).")
+    stage_ar: str
+    value_sar: float
+    probability: float
+    weighted_sar: float
+    expected_close: date = Field(description="The expected close date the forecast counted.")
+    stage_now: str
+    expected_close_now: date
+
+
+class ForecastPeriod(_Frozen):
+    key: str = Field(description="W2026-11-15 for a week (its Sunday), 2026-11 for a month.")
+    label_ar: str
+    label_en: str
+    start: date = Field(description="First Riyadh day (a Sunday for a week).")
+    end: date = Field(description="Last Riyadh day, included.")
+    state: PeriodState
+    forecast_sar: float = Field(description="Σ value × stage probability of the deals expected to close in it.")
+    actual_sar: float = Field(description="Invoice drafts in the proof ledger (subtotal before VAT).")
+    gap_sar: float = Field(description="actual − forecast.")
+    gap_pct: float | None = Field(description="gap / forecast × 100; None when nothing was forecast.")
+    won_sar: float = Field(description="Value of the deals marked won in the deal book in this period.")
+    invoices: int
+    by_stage: list[StageLine]
+    won_as_forecast: list[DealLine]
+    slipped: list[DealLine]
+    lost: list[DealLine]
+    won_unforecast: list[DealLine]
+    still_open: list[DealLine] = Field(description="Forecast deals of a period not over yet, still open.")
+    explanation_ar: list[str]
+    explanation_en: list[str]
+
+
+class ForecastReport(_Frozen):
+    generated_at: datetime
+    granularity: Granularity
+    start: date
+    end: date
+    stages_version: str
+    actual_source_ar: str
+    actual_source_en: str
+    forecast_basis_ar: str
+    forecast_basis_en: str
+    periods: list[ForecastPeriod]
+    pipeline_now: list[StageLine] = Field(description="Open deals now, by track and stage.")
+    referrals_without_deal: list[str] = Field(description="Open partner referrals the deal book does not carry.")
+
+
 # ---------------------------------------------------------------- executive room
 class HeatCell(_Frozen):
     likelihood: int
@@ -172,6 +244,10 @@ class ExecutiveRoom(_Frozen):
     compliance_gaps: list[str] = Field(description="Ids of the controls with a gap.")
     heatmap: list[HeatCell] = Field(description="Open risks by likelihood x impact (1–5 each).")
     violations: ViolationsBoard
+    forecast: ForecastReport | None = Field(default=None, description="Forecast vs actual, recent weeks.")
+    model_health: Literal["ok", "degraded", "no_data"] | None = Field(
+        default=None, description="The model layer over the last 7 days: ok, degraded (calls fell back) or no_data "
+        "(the model-routing view has the detail).")
 
 
 # ---------------------------------------------------------------- connectors
@@ -194,6 +270,10 @@ class ConnectorView(_Frozen):
     error_rate: float | None
     last_success: datetime | None
     last_failure: datetime | None
+    tenant_enabled: bool = Field(default=True, description="This tenant's own switch (an extra gate, never a bypass).")
+    tenant_switch_explicit: bool = Field(default=False, description="False: the integration's default applies.")
+    enable_needs_approval: bool = Field(default=False, description="Enabling it needs an approval (high risk).")
+    pending_enable_approval: str | None = Field(default=None, description="A pending connector.enable approval.")
 
 
 class ConnectorReport(_Frozen):

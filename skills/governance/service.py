@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from dealix.settings import Settings, get_settings
 from dealix.wiring import build_gateway
 from skills.governance.catalog import GovernanceFile, Surface, load_governance
@@ -9,12 +11,15 @@ from skills.governance.compliance import ComplianceChecker
 from skills.governance.connectors import ConnectorGovernance
 from skills.governance.contradictions import ContradictionEngine
 from skills.governance.executive import ExecutiveRoomService
+from skills.governance.forecast import ForecastService
 from skills.governance.models import (
     ApprovalCentre,
     ComplianceReport,
     ConnectorReport,
     ContradictionReport,
     ExecutiveRoom,
+    ForecastReport,
+    Granularity,
     SweepReport,
 )
 from skills.governance.sla import ApprovalCentreService
@@ -50,6 +55,11 @@ class GovernanceDesk:
     def executive_room(self) -> ExecutiveRoom:
         return ExecutiveRoomService(self.tenant, gateway=self.gateway, settings=self.settings, clock=self.clock,
                                     config=self.config).room()
+
+    def forecast(self, granularity: Granularity = "week", start: date | None = None,
+                 end: date | None = None) -> ForecastReport:
+        return ForecastService(self.tenant, gateway=self.gateway, settings=self.settings,
+                               clock=self.clock).report(granularity, start, end)
 
     def connectors(self) -> ConnectorReport:
         return ConnectorGovernance(self.tenant, gateway=self.gateway, settings=self.settings, clock=self.clock).report()

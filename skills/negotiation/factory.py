@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+from agents.call_records import ModelCallRecorder, ModelCallStore
 from agents.negotiator import build_negotiator
 from agents.tracing import build_tracing
 from dealix.settings import Settings, get_settings
@@ -22,11 +23,14 @@ DEMO_TENANT = "demo"
 
 def build_coach(settings: Settings | None = None, *, tenant: str = DEFAULT_TENANT, gateway: Gateway | None = None,
                 clock: Clock = system_clock) -> NegotiationCoach:
-    """The tenant's coach: the configured model, and a gateway that records refusals and suggestions."""
+    """The tenant's coach: the configured model route, and a gateway that records refusals and suggestions
+    (its store also keeps the model-call records)."""
     settings = settings or get_settings()
     masker = build_masker(settings)
-    negotiator = build_negotiator(settings, masker, tracing=build_tracing(settings, masker))
-    return NegotiationCoach(negotiator=negotiator, tenant=tenant, gateway=gateway or build_gateway(settings),
+    gateway = gateway or build_gateway(settings)
+    recorder = ModelCallRecorder(ModelCallStore(gateway.store), tenant, clock=clock)
+    negotiator = build_negotiator(settings, masker, tracing=build_tracing(settings, masker), recorder=recorder)
+    return NegotiationCoach(negotiator=negotiator, tenant=tenant, gateway=gateway,
                             clock=clock, hours=BusinessHours(timezone=settings.timezone))
 
 

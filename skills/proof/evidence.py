@@ -10,6 +10,8 @@ deal, a contact or a period, with a signed SHA-256 manifest.
       approvals.jsonl ....... who decided what and when (no arguments, no descriptions)
       consent.jsonl ......... consent history in scope (no addresses)
       chain.json ............ the whole chain's verification at export and its signed head
+      compliance.json ....... the Saudi compliance matrix with each control's live status for the tenant
+                              at export (skills.governance.compliance; Dealix's mapping, not legal advice)
       manifest.json ......... sha256 and size of every file above, HMAC-signed with the deployment key
 
 Nothing leaves that the audit log does not already mask: payloads are exported as stored (masked
@@ -30,6 +32,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dealix.settings import Settings, get_settings
+from skills.governance.compliance import ComplianceChecker
 from skills.proof.catalog import load_texts
 from skills.proof.ledger import iso_window
 from skills.proof.period import Period
@@ -246,12 +250,19 @@ def _zip_info(name: str, created: datetime) -> zipfile.ZipInfo:
     return info
 
 
+def compliance_document(gateway: Gateway, tenant: str, *, now: datetime, settings: Settings | None = None) -> bytes:
+    """The compliance matrix with each control's live status for ``tenant`` at ``now`` (``compliance.json``)."""
+    report = ComplianceChecker(tenant, gateway=gateway, settings=settings or get_settings(), clock=lambda: now).report()
+    return (report.model_dump_json(indent=2) + "\n").encode()
+
+
 def export_evidence(gateway: Gateway, scope: EvidenceScope, *, key: bytes, now: datetime,
-                    actor: str = "cli") -> tuple[bytes, Manifest]:
+                    actor: str = "cli", settings: Settings | None = None) -> tuple[bytes, Manifest]:
     """The evidence pack as zip bytes, and its signed manifest. The export itself is audited."""
     texts = load_texts()
     masker = gateway.masker
     chosen = _select(gateway, scope)
+    compliance = compliance_document(gateway, scope.tenant, now=now, settings=settings)
     with gateway.store.read() as conn:
         report = verify_chain(conn, key=key)
         head = conn.execute("SELECT seq, hash, mac FROM audit_head WHERE id = 1").fetchone()
@@ -272,6 +283,7 @@ def export_evidence(gateway: Gateway, scope: EvidenceScope, *, key: bytes, now: 
         "approvals.jsonl": _jsonl(_approval_record(r, masker) for r in chosen["approvals"]),
         "consent.jsonl": _jsonl(_consent_record(r, masker) for r in chosen["consent"]),
         "chain.json": (chain.model_dump_json(indent=2) + "\n").encode(),
+        "compliance.json": compliance,
     }
     counts = {"audit_events": len(chosen["events"]), "revenue_work_units": len(chosen["units"]),
               "ledger_entries": len(chosen["ledger"]), "approvals": len(chosen["approvals"]),

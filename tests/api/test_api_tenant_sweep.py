@@ -10,6 +10,7 @@ responses under a path parameter's name becomes that parameter's value in the sw
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from api_support import auth, chat, lead_rows, seed_leads
@@ -20,6 +21,7 @@ from route_inventory import all_routes
 from sweep_support import find_values, made_up_id, path_params, request_bodies
 
 from dealix.settings import Settings
+from dealix.wiring import build_gateway
 from tools.models import Role
 
 B_MARK = "BetaUnique"
@@ -28,6 +30,12 @@ B_MARK = "BetaUnique"
 def _is_public(path: str) -> bool:
     """Health probes and the public demos (same sample data for everyone) hold no tenant's data."""
     return path in ("/api/v1/health", "/api/v1/ready") or path.endswith("/demo") or "/demo/" in path
+
+
+# Path parameters that name an entry of the deployment's own registry, not a tenant's resource: a tenant
+# switching an integration acts on its own switch only (tests/governance/test_governance_connector_enable.py).
+_REGISTRY_ROUTES = frozenset({"/api/v1/governance/connectors/{name}/enable",
+                              "/api/v1/governance/connectors/{name}/disable"})
 
 
 def _api_operations(app: FastAPI) -> list[tuple[str, str]]:
@@ -64,6 +72,7 @@ def _call(client: TestClient, spec: dict[str, Any], method: str, template: str, 
 def _make_b_resources(client: TestClient, app: FastAPI, b: str, settings: Settings) -> dict[str, set[str]]:
     spec = app.openapi()
     seed_leads(settings, "beta", lead_rows(B_MARK, 3))
+    _seed_dead_letter(settings, "beta")
     thread_id, events = chat(client, b, "rank my top 3 leads today")
     approvals = [e["approval"] for e in events if e["type"] == "approval_request"]
     assert len(approvals) == 3
@@ -73,7 +82,7 @@ def _make_b_resources(client: TestClient, app: FastAPI, b: str, settings: Settin
                                 "approval_id": {a["approval_id"] for a in approvals[1:]},
                                 "draft_id": {decided["draft_id"]}}
     operations = _api_operations(app)
-    templates = {p for _, p in operations}
+    templates = {p for _, p in operations} - _REGISTRY_ROUTES
     wanted = {name for p in templates for name in path_params(p)} | {"partner_id"}
 
     def collect_lists() -> None:
@@ -95,6 +104,17 @@ def _make_b_resources(client: TestClient, app: FastAPI, b: str, settings: Settin
                     ids.setdefault(name, set()).update(find_values(response.json(), name))
     collect_lists()
     return ids
+
+
+def _seed_dead_letter(settings: Settings, tenant: str) -> None:
+    """A failed execution of B's in the dead-letter queue (no API makes one: a connector has to fail)."""
+    gateway = build_gateway(settings)
+    with gateway.store.transaction() as conn:
+        gateway.dead_letters.record_failure(
+            conn, tenant=tenant, ledger_id=f"L{tenant}0001", effect_key=f"key-{tenant}", digest="d",
+            action="gmail.draft", skill="execution_governor", args={}, thread_id="t", tool_call_id="c",
+            contact_id=None, approval_id=None, error_code="os_error", error_message="disk full", retry_safe=True,
+            now=datetime.now(UTC))
 
 
 def _body_for(path: str, ids: dict[str, set[str]]) -> dict[str, Any] | None:
@@ -119,7 +139,7 @@ def test_tenant_a_gets_404_for_every_tenant_b_resource_and_sees_none_of_b(
     swept, unresolved, failures = 0, set(), []
     for method, template in _api_operations(app):
         names = path_params(template)
-        if not names:
+        if not names or template in _REGISTRY_ROUTES:
             continue
         values = {}
         for name in names:

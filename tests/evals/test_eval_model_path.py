@@ -4,6 +4,7 @@ loopback, playing an inconsistent model: pass^k is computed over real trials of 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -85,3 +86,20 @@ def test_pass_hat_k_over_model_trials(base_settings, loopback_model):
     assert policy.pass_hat_k[2] == pytest.approx(1 / 6)  # C(2,2) / C(4,2)
     assert loopback_model.conversations == 4
     assert "policy.compliance" in {g.id for g in report.gates if g.status == "fail"}
+
+
+def test_drafts_written_by_the_fallback_do_not_count_for_the_model_under_test(base_settings, monkeypatch):
+    # A model endpoint that refuses every connection: the copywriter's chain falls back to the
+    # offline templates, which would pass the quality checks if the suite graded them.
+    monkeypatch.setattr(models, "ALLOW_MODEL_REQUESTS", True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    settings = base_settings.model_copy(update={
+        "openai_base_url": f"http://127.0.0.1:{dead_port}/v1", "openai_api_key": SecretStr("sk-loopback-only"),
+        "model_retry_attempts": 1, "model_backoff_seconds": 0.0})
+    report = run_eval(RunOptions(suites=["drafts"], model="openai:unreachable", base_settings=settings))
+    drafts = report.suite("drafts")
+    assert drafts is not None and drafts.cases
+    assert all(case.successes == 0 for case in drafts.cases)
+    assert "drafts.quality" in {g.id for g in report.gates if g.status == "fail"}

@@ -22,7 +22,7 @@ from tools.models import Channel
 
 SUNDAY = Period(start=date(2026, 11, 22), end=date(2026, 11, 22))
 FILES = ["README.txt", "scope.json", "audit_events.jsonl", "revenue_work_units.jsonl", "ledger_entries.jsonl",
-         "approvals.jsonl", "consent.jsonl", "chain.json"]
+         "approvals.jsonl", "consent.jsonl", "chain.json", "compliance.json"]
 RAW_PII = ["@example.sa", "0550000505", "966550000505", "0550000909", "966550000909"]
 
 
@@ -136,9 +136,10 @@ def test_exporting_is_itself_audited_and_leaves_the_chain_intact(seeded: Rig) ->
 
 def test_the_same_scope_exports_the_same_records(seeded: Rig) -> None:
     first, second = _members(_export(seeded, contact_id="c-2")[0]), _members(_export(seeded, contact_id="c-2")[0])
-    # Only the chain summary moves on: the first export's own audit event is now in the chain.
-    assert {n: c for n, c in first.items() if n not in {"chain.json", MANIFEST}} == \
-        {n: c for n, c in second.items() if n not in {"chain.json", MANIFEST}}
+    # Only the chain summary moves on: the first export's own audit event is now in the chain (and the live
+    # compliance check scanned one more audit payload).
+    moving = {"chain.json", "compliance.json", MANIFEST}
+    assert {n: c for n, c in first.items() if n not in moving} == {n: c for n, c in second.items() if n not in moving}
     assert json.loads(second["chain.json"])["events_checked"] == json.loads(first["chain.json"])["events_checked"] + 1
 
 

@@ -21,16 +21,27 @@ BAD = "السلام عليكم، نضمن لكم مضاعفة المبيعات �
 
 
 class FakeOpenAI:
-    """Answers every chat completion with a call to the agent's output tool; records each request."""
+    """Answers every chat completion with a call to the agent's output tool; records each request.
 
-    def __init__(self, bodies: list[str]) -> None:
+    With ``failures=N`` the first N requests get HTTP ``status`` instead (recorded in ``failed``)."""
+
+    def __init__(self, bodies: list[str], *, failures: int = 0, status: int = 500) -> None:
         self.bodies = bodies
         self.requests: list[dict[str, Any]] = []
+        self.failed: list[dict[str, Any]] = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if len(fake.failed) < failures:
+                    fake.failed.append(payload)
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"{}")
+                    return
                 fake.requests.append(payload)
                 body = fake.bodies[min(len(fake.requests), len(fake.bodies)) - 1]
                 tool = payload["tools"][0]["function"]["name"]
