@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from governance_support import MovingClock
 from pydantic_ai import models
 
+from api.app import create_app
 from dealix.settings import Settings
 from dealix.wiring import build_gateway
 from tools.gateway import Gateway
@@ -29,3 +32,9 @@ def clock() -> MovingClock:
 def gateway(settings: Settings, clock: MovingClock) -> Gateway:
     settings.ensure_data_dir()
     return build_gateway(settings, clock=clock)
+
+
+@pytest.fixture
+def client(settings: Settings, clock: MovingClock) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, clock=clock)) as test_client:
+        yield test_client

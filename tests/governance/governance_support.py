@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from api.keys import key_store_for
+from dealix.settings import Settings
 from tools.gateway import Gateway
-from tools.models import ApprovalRequest, ToolCall
+from tools.models import ApprovalRequest, Role, ToolCall
 
 # Sunday 15 November 2026, 10:00 in Riyadh (07:00 UTC): inside business hours.
 SUNDAY_10 = datetime(2026, 11, 15, 7, 0, tzinfo=UTC)
@@ -34,3 +36,11 @@ def request_approval(gateway: Gateway, *, tenant: str = TENANT, action: str = "c
                                      contact_id=contact_id, thread_id=thread_id, tool_call_id=call_id))
     assert result.decision.approval_id is not None, result.decision
     return gateway.get_approval(result.decision.approval_id, tenant)
+
+
+def api_headers(settings: Settings, clock: MovingClock, role: Role = Role.ceo, *, tenant: str = TENANT,
+                user: str | None = None) -> dict[str, str]:
+    """A fresh API key of ``role`` in ``tenant`` (user ``role@tenant`` unless named), as a Bearer header."""
+    key = key_store_for(settings).create(user_id=user or f"{role.value}@{tenant}", tenant=tenant, role=role,
+                                         now=clock.now).key
+    return {"Authorization": f"Bearer {key}"}

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 from governance_support import OTHER, TENANT, MovingClock, request_approval
+from governance_support import api_headers as headers
 
-from api.app import create_app
 from api.keys import key_store_for
 from dealix.settings import Settings
 from tools.gateway import Gateway
@@ -18,15 +15,6 @@ ROUTES = ["/api/v1/governance/approvals-sla", "/api/v1/governance/contradictions
           "/api/v1/governance/compliance", "/api/v1/governance/executive-room", "/api/v1/governance/connectors"]
 
 
-@pytest.fixture
-def client(settings: Settings, clock: MovingClock) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, clock=clock)) as test_client:
-        yield test_client
-
-
-def headers(settings: Settings, clock: MovingClock, tenant: str = TENANT, role: Role = Role.ceo) -> dict[str, str]:
-    key = key_store_for(settings).create(user_id=f"{role.value}@{tenant}", tenant=tenant, role=role, now=clock.now).key
-    return {"Authorization": f"Bearer {key}"}
 
 
 def test_every_surface_needs_a_key(client: TestClient) -> None:
@@ -92,7 +80,7 @@ def test_contradictions_and_their_cards(client: TestClient, settings: Settings, 
     listed = client.get("/api/v1/governance/contradictions", headers=ceo).json()
     assert listed["by_kind"] == {"lead_in_two_threads": 1} and listed["cards_published"] == 0
     assert client.post("/api/v1/governance/contradictions/cards", headers=ceo).json()["cards_published"] == 1
-    assert client.get("/api/v1/governance/contradictions", headers=headers(settings, clock, OTHER)).json()[
+    assert client.get("/api/v1/governance/contradictions", headers=headers(settings, clock, tenant=OTHER)).json()[
         "contradictions"] == []
 
 

@@ -4,17 +4,15 @@ enabling a high-risk connector is an approval another person gives; it is a gate
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from dlq_support import DRAFT_ARGS
 from fastapi.testclient import TestClient
 from governance_support import OTHER, TENANT, MovingClock
+from governance_support import api_headers as headers
 from typer.testing import CliRunner
 
-from api.app import create_app
-from api.keys import key_store_for
 from dealix.cli.main import app as cli
 from dealix.settings import Settings, get_settings
 from skills.cards.models import CardType
@@ -27,17 +25,6 @@ CONNECTORS = "/api/v1/governance/connectors"
 runner = CliRunner()
 
 
-@pytest.fixture
-def client(settings: Settings, clock: MovingClock) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, clock=clock)) as test_client:
-        yield test_client
-
-
-def headers(settings: Settings, clock: MovingClock, role: Role = Role.ceo, user: str | None = None,
-            tenant: str = TENANT) -> dict[str, str]:
-    key = key_store_for(settings).create(user_id=user or f"{role.value}@{tenant}", tenant=tenant, role=role,
-                                         now=clock.now).key
-    return {"Authorization": f"Bearer {key}"}
 
 
 def draft(gateway: Gateway, tenant: str = TENANT, call_id: str = "d1") -> ToolCall:

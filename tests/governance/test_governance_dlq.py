@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from dlq_support import DRAFT_ARGS, PHONE, FlakyConnector, draft_call, make_gateway
@@ -249,7 +250,7 @@ def test_retries_refused_only_for_timing_wait_without_spending_attempts(
     night = itertools.count()
     real_refusal = gateway._refusal_at_execution
 
-    def quiet_for_a_night(*args, **kwargs):  # ten retries fall in quiet hours, then the morning comes
+    def quiet_for_a_night(*args: Any, **kwargs: Any) -> Any:  # ten retries fall in quiet hours, then the morning comes
         return ("quiet_hours", None) if next(night) < 10 else real_refusal(*args, **kwargs)
 
     monkeypatch.setattr(gateway, "_refusal_at_execution", quiet_for_a_night)
@@ -259,6 +260,8 @@ def test_retries_refused_only_for_timing_wait_without_spending_attempts(
         assert current.next_retry_at is not None and current.next_retry_at > clock.now
         clock.now = current.next_retry_at + timedelta(seconds=1)
         assert desk.retry(letter.letter_id, CEO).outcome == "refused"
-    clock.now = gateway.dead_letter(letter.letter_id, TENANT).next_retry_at + timedelta(seconds=1)
+    due = gateway.dead_letter(letter.letter_id, TENANT).next_retry_at
+    assert due is not None
+    clock.now = due + timedelta(seconds=1)
     assert desk.retry(letter.letter_id, CEO).outcome == "executed"
     assert connector.delivered == 1 and gateway.dead_letter(letter.letter_id, TENANT).status == "resolved"

@@ -12,9 +12,9 @@ import pytest
 from dlq_support import DRAFT_ARGS, draft_call
 from fastapi.testclient import TestClient
 from governance_support import OTHER, TENANT, MovingClock
+from governance_support import api_headers as headers
 from typer.testing import CliRunner
 
-from api.app import create_app
 from api.keys import key_store_for
 from dealix.cli.main import app as cli
 from dealix.settings import Settings, get_settings
@@ -27,15 +27,6 @@ BASE = "/api/v1/governance/dead-letters"
 runner = CliRunner()
 
 
-@pytest.fixture
-def client(settings: Settings, clock: MovingClock) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, clock=clock)) as test_client:
-        yield test_client
-
-
-def headers(settings: Settings, clock: MovingClock, tenant: str = TENANT, role: Role = Role.ceo) -> dict[str, str]:
-    key = key_store_for(settings).create(user_id=f"{role.value}@{tenant}", tenant=tenant, role=role, now=clock.now).key
-    return {"Authorization": f"Bearer {key}"}
 
 
 def fail_with_blocked_outbox(gateway: Gateway, outbox: Path, tenant: str = TENANT) -> str:

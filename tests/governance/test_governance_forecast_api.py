@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from governance_support import OTHER, TENANT, MovingClock
+from governance_support import api_headers as headers
 from typer.testing import CliRunner
 
-from api.app import create_app
 from api.keys import key_store_for
 from dealix.cli.main import app as cli
 from dealix.settings import Settings, get_settings
@@ -24,15 +24,6 @@ BEFORE = datetime(2026, 11, 10, 7, 0, tzinfo=UTC)
 ROUTE = "/api/v1/governance/forecast"
 
 
-@pytest.fixture
-def client(settings: Settings, clock: MovingClock) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, clock=clock)) as test_client:
-        yield test_client
-
-
-def headers(settings: Settings, clock: MovingClock, tenant: str = TENANT, role: Role = Role.ceo) -> dict[str, str]:
-    key = key_store_for(settings).create(user_id=f"{role.value}@{tenant}", tenant=tenant, role=role, now=clock.now).key
-    return {"Authorization": f"Bearer {key}"}
 
 
 def plant(settings: Settings, tenant: str = TENANT, company: str = "شركة النخبة") -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from governance_support import OTHER, TENANT, MovingClock
 from typer.testing import CliRunner
 
 from agents.call_records import ModelCall, ModelCallStore
-from api.app import create_app
 from api.keys import key_store_for
 from dealix.cli.main import app
 from dealix.settings import Settings, get_settings
@@ -120,12 +118,6 @@ def test_percentile_is_nearest_rank() -> None:
 
 
 # --- API, CLI, console --------------------------------------------------------------------------------------------
-
-@pytest.fixture
-def client(settings: Settings, clock: MovingClock) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, clock=clock)) as test_client:
-        yield test_client
-
 
 def key(settings: Settings, clock: MovingClock, role: Role, tenant: str = TENANT) -> str:
     return key_store_for(settings).create(user_id=f"{role.value}@{tenant}", tenant=tenant, role=role,
