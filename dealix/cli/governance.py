@@ -180,7 +180,8 @@ def forecast(tenant: TenantOpt = "default", as_json: JsonOpt = False,
 
 def _print_forecast(report: ForecastReport) -> None:
     texts = load_forecast()
-    _say(texts.cli.header.format(granularity=report.granularity, start=report.start, end=report.end))
+    _say(texts.cli.header.format(granularity=texts.cli.granularity[report.granularity], start=report.start,
+                                 end=report.end))
     _say(report.forecast_basis_ar)
     _say(report.actual_source_ar)
     _print_forecast_rows(report)

@@ -154,6 +154,7 @@ class ForecastTexts(_Frozen):
 
 class ForecastCli(_Frozen):
     header: str
+    granularity: dict[Literal["week", "month"], str]
     row: str
 
 
