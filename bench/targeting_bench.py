@@ -84,7 +84,7 @@ ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 def _phone_variant(rng: random.Random, national: str) -> str:
-    """A Saudi mobile ("5XXXXXXXX") in one of the ways people write it."""
+    """A Saudi mobile (5 and eight digits) in one of the ways people write it."""
     style = rng.randrange(6)
     if style == 0:
         return "0" + national

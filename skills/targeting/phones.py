@@ -4,10 +4,10 @@ Handles 05x, 5x, 9665x, 00966, +966 with spaces or dashes, Arabic-Indic and Pers
 landlines. 800 (toll-free) and 9200 (unified, shared-cost) numbers are valid company lines but
 not mobiles, so they never qualify for WhatsApp.
 
-Most numbers in a Saudi lead file are mobiles written 05XXXXXXXX, 5XXXXXXXX, 9665XXXXXXXX or
-+9665XXXXXXXX, and the library took about 70 µs on each (the import's largest step). For exactly
+Most numbers in a Saudi lead file are mobiles written 05…, 5…, 9665… or +9665… (then eight
+digits), and the library took about 70 µs on each (the import's largest step). For exactly
 those spellings ``phonenumbers.parse`` always ends with country code 966 and national number
-5XXXXXXXX, and of Saudi Arabia's number types in the library's data only the mobile pattern can
+5 and eight digits, and of Saudi Arabia's number types in the library's data only the mobile pattern can
 match a 9-digit number starting with 5; so the mobile pattern, read from the library's own data,
 decides alone. That holds for the data it was checked against (``_SA_DATA``): if a library update
 changes them, the shortcut turns itself off and every number goes through the library again.
@@ -38,7 +38,7 @@ _KINDS: dict[int, PhoneKind] = {
 _JUNK = re.compile(r"[^\d+]")
 _SA_MOBILE = re.compile(r"(?:\+966|966|0)?(5\d{8})")
 # Saudi Arabia in phonenumbers' data (9.0.x): (pattern, possible lengths) per number type. Only
-# "mobile" can match 5XXXXXXXX: the others start with 1, 8 or 9, or are absent.
+# "mobile" can match 5 followed by eight digits: the others start with 1, 8 or 9, or are absent.
 _SA_DATA: dict[str, tuple[str, tuple[int, ...]] | None] = {
     "general_desc": (r"(?:[15]\d|800|92)\d{7}", (9, 10)),
     "premium_rate": (r"925\d{6}", (9,)),
