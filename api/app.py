@@ -20,6 +20,7 @@ from api.routers import growth as growth_routes
 from api.routers import partners as partner_routes
 from api.routers import proof as proof_routes
 from api.routers import support as support_routes
+from api.serving import serving_lifespan
 from api.shedding import LoadShedding
 from dealix.settings import Settings, get_settings
 from tools.saudi_time import Clock, system_clock
@@ -31,10 +32,14 @@ key's tenant; approvals are checked against the key's role. Errors are `applicat
 with a stable `code` and an Arabic `message_ar`."""
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> FastAPI:
-    """The app. ``settings`` fixes the settings for every route (tests); default: ``get_settings()``."""
+def create_app(settings: Settings | None = None, *, clock: Clock = system_clock, serving: bool = False) -> FastAPI:
+    """The app. ``settings`` fixes the settings for every route (tests); default: ``get_settings()``.
+
+    ``serving=True`` is what ``dealix serve`` runs: the services are built at start-up and the
+    garbage collector is tuned for the process's life (``api.serving``)."""
     limits = settings or get_settings()
-    app = FastAPI(title="Dealix API", version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(title="Dealix API", version="0.1.0", description=DESCRIPTION,
+                  lifespan=serving_lifespan if serving else None)
     app.state.services = {}
     app.state.clock = clock
     app.state.card_desks = {}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import error_detail
@@ -46,13 +46,18 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def get_services(request: Request, settings: SettingsDep) -> Services:
     """The app's shared services for these settings (built on first use, then cached on the app)."""
-    cache: dict[int, tuple[Settings, Services]] = request.app.state.services
+    return app_services(request.app, settings)
+
+
+def app_services(app: FastAPI, settings: Settings) -> Services:
+    """The services cached on ``app`` for ``settings``, built now if they are not yet (a serving start builds them)."""
+    cache: dict[int, tuple[Settings, Services]] = app.state.services
     entry = cache.get(id(settings))
     if entry is None:
         with _BUILDING:  # the first requests arrive together: one set of services (one rate limiter) for all
             entry = cache.get(id(settings))
             if entry is None:
-                entry = cache[id(settings)] = (settings, build_services(settings, clock=request.app.state.clock))
+                entry = cache[id(settings)] = (settings, build_services(settings, clock=app.state.clock))
     return entry[1]
 
 

@@ -42,10 +42,12 @@ def serve(
                           markup=False, highlight=False, soft_wrap=True)
     else:
         console.print(f"Dealix · {base}/", markup=False, highlight=False, soft_wrap=True)
+    # Access lines are INFO and the level is warning: with access_log off uvicorn does not even format them.
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(settings, serving=True), host=host, port=port, log_level="warning", access_log=False)
     else:  # each worker process imports and builds its own app (and its own store connections)
         # A worker answers the supervisor's health check only once its interpreter is up; importing the
-        # app takes seconds on a busy 2-core host, and uvicorn's default 5 s would restart it forever.
-        uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="warning",
-                    timeout_worker_healthcheck=60)
+        # app and building its services take seconds on a busy 2-core host, and uvicorn's default 5 s
+        # would restart it forever.
+        uvicorn.run("api.serving:create_served_app", factory=True, workers=workers, host=host, port=port,
+                    log_level="warning", access_log=False, timeout_worker_healthcheck=60)

@@ -1,0 +1,104 @@
+"""The serving lifespan: services built before the first request, the start-up heap frozen while serving."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from api_support import fixed_clock
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.app import create_app
+from api.serving import YOUNG_THRESHOLD, create_served_app, frozen_startup_heap
+from dealix.cli.main import app as cli
+from dealix.settings import Settings, get_settings
+
+
+@pytest.fixture(autouse=True)
+def collector_as_found() -> Iterator[None]:
+    """Each test starts with nothing frozen and the default thresholds, and leaves them so even if it fails."""
+    thresholds = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
+
+
+def test_frozen_startup_heap_freezes_raises_the_young_threshold_and_undoes_both() -> None:
+    before = gc.get_threshold()
+    with frozen_startup_heap() as frozen:
+        assert frozen > 10_000 and gc.get_freeze_count() > 10_000  # the interpreter and imported modules at least
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, *before[1:])
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
+
+
+def test_frozen_startup_heap_undoes_its_changes_when_serving_fails() -> None:
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), frozen_startup_heap():
+        raise RuntimeError("the server stopped")
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
+
+
+def test_cyclic_garbage_made_while_serving_is_still_collected() -> None:
+    class Node:
+        def __init__(self) -> None:
+            self.me = self
+
+    with frozen_startup_heap():
+        Node()  # unreachable at once, kept alive only by its own cycle
+        assert gc.collect() >= 1
+
+
+def test_a_served_app_builds_its_services_at_start_and_freezes_the_heap_while_it_runs(settings: Settings) -> None:
+    app = create_app(settings, clock=fixed_clock, serving=True)
+    assert app.state.services == {}
+    with TestClient(app) as client:
+        assert [s for s, _ in app.state.services.values()] == [settings]  # before any request
+        assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == YOUNG_THRESHOLD
+        assert client.get("/api/v1/health").status_code == 200
+    assert gc.get_freeze_count() == 0
+
+
+def test_an_app_built_for_tests_leaves_the_collector_alone(settings: Settings) -> None:
+    before = gc.get_threshold()
+    app = create_app(settings, clock=fixed_clock)
+    with TestClient(app):
+        assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
+        assert app.state.services == {}  # built lazily, on the first request that needs them
+
+
+@pytest.fixture
+def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    monkeypatch.setenv("DEALIX_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("DEALIX_SECRET_KEY", "k" * 32)
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+def test_dealix_serve_runs_the_served_app_without_access_log_formatting(env: Settings,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    assert CliRunner().invoke(cli, ["serve", "--port", "8125"]).exit_code == 0
+    assert seen["access_log"] is False and seen["log_level"] == "warning"
+    with TestClient(seen["app"]):
+        assert gc.get_freeze_count() > 0
+
+
+def test_each_worker_of_dealix_serve_builds_a_served_app(env: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    assert CliRunner().invoke(cli, ["serve", "--port", "8126", "--workers", "2"]).exit_code == 0
+    assert seen["app"] == "api.serving:create_served_app" and seen["factory"] is True and seen["workers"] == 2
+    worker_app = create_served_app()  # what uvicorn calls in each worker, settings from the environment
+    with TestClient(worker_app):
+        assert [s.data_dir for s, _ in worker_app.state.services.values()] == [env.data_dir]
+        assert gc.get_freeze_count() > 0
