@@ -120,7 +120,8 @@ class Settings(BaseSettings):
     max_inflight: int = Field(default=256, ge=1, description="Requests one API worker works on at once; beyond "
                               "it the answer is 503 overloaded with Retry-After (health probes exempt).")
     card_feed_max_age_seconds: float = Field(default=5.0, ge=0, description="A card feed is re-synced when the "
-                                             "store changed, and at least this often (0: on every request).")
+                                             "store changed, and in the background at least this often (0: on "
+                                             "every request).")
 
     @field_validator("secret_key", "checkpoint_key", "openai_api_key", "langfuse_secret_key", "qdrant_api_key")
     @classmethod

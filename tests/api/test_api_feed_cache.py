@@ -29,6 +29,12 @@ pytestmark = pytest.mark.sqlite_only
 FEED = "/api/v1/cards/feed"
 
 
+@pytest.fixture
+def settings(tmp_path: Any) -> Settings:
+    """No refresh by age unless a test asks for one: the sync counts here are about writes, on any host speed."""
+    return make_settings(tmp_path, card_feed_max_age_seconds=3600)
+
+
 def _crm_approval(gateway: Gateway, n: int, tenant: str = "acme") -> str:
     """A pending approval outside any graph (approvers: ceo, sales_manager, growth_manager)."""
     result = gateway.decide(ToolCall(tenant=tenant, skill="execution_governor", action="crm.update",
