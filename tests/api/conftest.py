@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from pydantic_ai import models
 
 from api.app import create_app
-from dealix.settings import Settings
+from dealix.settings import Settings, get_settings
 from tools.models import Role
 
 models.ALLOW_MODEL_REQUESTS = False
@@ -40,3 +40,13 @@ def key(settings: Settings) -> Callable[..., str]:
         return issue_key(settings, tenant, role, user)
 
     return make
+
+
+@pytest.fixture
+def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """The settings as the CLI and uvicorn's worker factory read them: from ``DEALIX_*`` variables."""
+    monkeypatch.setenv("DEALIX_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("DEALIX_SECRET_KEY", "k" * 32)
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()

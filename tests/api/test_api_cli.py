@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +14,7 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from dealix.cli.main import app as cli
-from dealix.settings import Settings, get_settings
-
-
-@pytest.fixture
-def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    monkeypatch.setenv("DEALIX_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("DEALIX_SECRET_KEY", "k" * 32)
-    get_settings.cache_clear()
-    yield get_settings()
-    get_settings.cache_clear()
+from dealix.settings import Settings
 
 
 def test_users_create_prints_a_working_key_once(env: Settings) -> None:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.serving import YOUNG_THRESHOLD, create_served_app, frozen_startup_heap
 from dealix.cli.main import app as cli
-from dealix.settings import Settings, get_settings
+from dealix.settings import Settings
 
 
 @pytest.fixture(autouse=True)
@@ -68,15 +68,6 @@ def test_an_app_built_for_tests_leaves_the_collector_alone(settings: Settings) -
     with TestClient(app):
         assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
         assert app.state.services == {}  # built lazily, on the first request that needs them
-
-
-@pytest.fixture
-def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    monkeypatch.setenv("DEALIX_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("DEALIX_SECRET_KEY", "k" * 32)
-    get_settings.cache_clear()
-    yield get_settings()
-    get_settings.cache_clear()
 
 
 def test_dealix_serve_runs_the_served_app_without_access_log_formatting(env: Settings,
