@@ -8,11 +8,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from tools.models import ActionRequest, ApprovalResponse, ApprovalVerdict
+from tools.errors import RoleNotAllowed
+from tools.gateway import Gateway
+from tools.models import ActionRequest, ApprovalDecision, ApprovalRequest, ApprovalResponse, ApprovalVerdict, Caller
 
 
 class HumanResponse(BaseModel):
@@ -54,3 +57,35 @@ def response_for(decision: Literal["approve", "reject", "edit"], *, action: str,
     if decision == "edit":
         return HumanResponse(type="edit", args=ActionRequest(action=action, args=args or {}))
     return HumanResponse(type="response", args=reason) if reason else HumanResponse(type="ignore")
+
+
+@dataclass(frozen=True)
+class HumanAnswer:
+    """A resume's answer, decided through the gateway: who answered, what they meant, what the gateway made of it."""
+
+    caller: Caller
+    mapped: MappedVerdict
+    decision: ApprovalDecision
+
+
+def answer_approval(gateway: Gateway, approval: ApprovalRequest, caller: Caller | None, tenant: str,
+                    raw: Any) -> HumanAnswer | None:
+    """Decide ``approval`` with what a graph's ``interrupt`` returned; None when there is nothing to act on yet.
+
+    Nothing to act on (the node waits again): no authenticated caller or another tenant's, a
+    response that is not agent-inbox's shape (or an edit without arguments), a role that may not
+    decide this approval (it stays pending for one that may). An approval decided already raises
+    the gateway's ``ApprovalError``: the node decides whether a decided-but-unfinished job is its to
+    finish."""
+    if caller is None or caller.tenant != tenant:
+        return None
+    try:
+        mapped = map_response(HumanResponse.model_validate(raw))
+    except (ValidationError, ValueError):
+        return None
+    try:
+        decision = gateway.resolve(approval.approval_id, caller, mapped.verdict, edited_args=mapped.edited_args,
+                                   edited_action=mapped.edited_action, reason=mapped.reason)
+    except RoleNotAllowed:
+        return None
+    return HumanAnswer(caller=caller, mapped=mapped, decision=decision)

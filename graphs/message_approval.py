@@ -23,11 +23,11 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command, interrupt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
 from dealix.settings import Settings
-from graphs.approvals import HumanResponse, map_response, response_for
+from graphs.approvals import answer_approval, response_for
 from graphs.checkpoint import thread_config
 from graphs.overlay import autopilot_overlay
 from tools.errors import ApprovalError, ConnectorError, GatewayError, RoleNotAllowed
@@ -137,19 +137,8 @@ def human_approval(state: DraftApprovalState, runtime: Runtime[Any]) -> Command[
     ctx: GovernedContext = runtime.context
     call = state.get("call")
     assert call is not None
-    wait_again: Command[Next] = Command(goto="human_approval")
-    caller = ctx.caller
-    if caller is None or caller.tenant != ctx.tenant:
-        return wait_again
     try:
-        mapped = map_response(HumanResponse.model_validate(raw))
-    except (ValidationError, ValueError):
-        return wait_again
-    try:
-        decision = ctx.gateway.resolve(approval.approval_id, caller, mapped.verdict, edited_args=mapped.edited_args,
-                                       edited_action=mapped.edited_action, reason=mapped.reason)
-    except RoleNotAllowed:
-        return wait_again
+        answer = answer_approval(ctx.gateway, approval, ctx.caller, ctx.tenant, raw)
     except ApprovalError as exc:
         token = ctx.gateway.unfinished_token(approval.approval_id, ctx.tenant)
         if token is not None:  # decided but not delivered (a crash after the decision): finish the job once
@@ -157,6 +146,9 @@ def human_approval(state: DraftApprovalState, runtime: Runtime[Any]) -> Command[
         return Command(goto="__end__", update={"outcome": DraftOutcome(
             status="already_decided", action=call.action, approval_id=approval.approval_id, reason_ar=exc.message_ar,
             reason_code=exc.code)})
+    if answer is None:
+        return Command(goto="human_approval")  # no answer to act on: wait again
+    caller, mapped, decision = answer.caller, answer.mapped, answer.decision
     if decision.verdict == "reject":
         return Command(goto="__end__", update={"outcome": DraftOutcome(
             status="rejected", action=call.action, approval_id=approval.approval_id, decided_by=caller.user_id,

@@ -19,15 +19,14 @@ from typing import Any, Literal
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Send, interrupt
-from pydantic import ValidationError
 
 from agents.copywriter import Draft, LeadBrief
-from graphs.approvals import HumanResponse, map_response
+from graphs.approvals import answer_approval
 from graphs.context import AutopilotContext
 from graphs.state import AutopilotState, Outcome, OutreachState, ProofSummary
 from skills.simple_targeting import OutreachTarget, rank_leads_file
 from tools.approvals import approval_id_of
-from tools.errors import ApprovalError, ConnectorError, RoleNotAllowed
+from tools.errors import ApprovalError, ConnectorError
 from tools.models import ApprovalRequest, GatewayResult, Mode, ToolCall
 
 _NEEDS_REVIEW_AR = "لم تجتز المسودة فحص الجودة والسلامة بعد إعادة المحاولة؛ أُحيلت للمراجعة ولن يُنفَّذ شيء."
@@ -143,21 +142,13 @@ def human_approval(state: OutreachState, runtime: Runtime[AutopilotContext]
 
     ctx, target, call = runtime.context, state["target"], state["call"]
     assert call is not None
-    wait_again: Command[Literal["human_approval", "execution_governor", "__end__"]] = Command(goto="human_approval")
-    caller = ctx.caller
-    if caller is None or caller.tenant != ctx.tenant:
-        return wait_again
     try:
-        mapped = map_response(HumanResponse.model_validate(raw))
-    except (ValidationError, ValueError):
-        return wait_again
-    try:
-        decision = ctx.gateway.resolve(approval.approval_id, caller, mapped.verdict, edited_args=mapped.edited_args,
-                                       edited_action=mapped.edited_action, reason=mapped.reason)
-    except RoleNotAllowed:
-        return wait_again  # still pending: someone with the right role can answer it
+        answer = answer_approval(ctx.gateway, approval, ctx.caller, ctx.tenant, raw)
     except ApprovalError as exc:
         return _after_decided_elsewhere(ctx, target, approval, exc)
+    if answer is None:
+        return Command(goto="human_approval")  # still pending: no answer to act on yet
+    caller, mapped, decision = answer.caller, answer.mapped, answer.decision
     if decision.verdict == "reject":
         return Command(goto="__end__", update={"outcomes": _outcome(
             target, "rejected", action=call.action, approval_id=approval.approval_id, decided_by=caller.user_id,
