@@ -35,7 +35,15 @@ async def app_settings(request: Request) -> Settings:
     has any override, which cost more than the card feed itself. An override of ``get_settings``
     set by hand is still honoured."""
     provider = request.app.dependency_overrides.get(get_settings)
-    fixed = provider() if provider is not None else getattr(request.app.state, "settings", None)
+    if provider is None:
+        return settings_of(request.app)
+    fixed = provider()
+    return fixed if isinstance(fixed, Settings) else get_settings()
+
+
+def settings_of(app: FastAPI) -> Settings:
+    """The settings ``create_app`` was given, else :func:`get_settings` (the environment's)."""
+    fixed = getattr(app.state, "settings", None)
     return fixed if isinstance(fixed, Settings) else get_settings()
 
 

@@ -25,12 +25,11 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.deps import presented_key, retry_after_header
+from api.deps import presented_key, retry_after_header, settings_of
 from api.errors import problem_response
 from api.key_cache import verified_keys
 from api.routers.cards import cached_desk, feed_body
 from api.services import Services
-from dealix.settings import Settings, get_settings
 from skills.cards.feed_cache import FeedKey, feed_key
 from skills.cards.models import CardType
 from tools.models import Role
@@ -73,8 +72,7 @@ class FastFeed:
         if app is None or app.dependency_overrides:
             return None
         state = app.state
-        settings = state.settings if isinstance(state.settings, Settings) else get_settings()
-        entry = state.services.get(id(settings))
+        entry = state.services.get(id(settings_of(app)))
         if entry is None:
             return None
         services: Services = entry[1]

@@ -31,8 +31,7 @@ from contextlib import asynccontextmanager, contextmanager
 
 from fastapi import FastAPI
 
-from api.deps import app_services
-from dealix.settings import get_settings
+from api.deps import app_services, settings_of
 
 YOUNG_THRESHOLD = 10_000  # CPython's default is 700: a young collection every 700 net allocations
 
@@ -56,8 +55,7 @@ def frozen_startup_heap(young_threshold: int = YOUNG_THRESHOLD) -> Iterator[int]
 @asynccontextmanager
 async def serving_lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Build the services for the app's settings before the first request, then serve with a frozen start-up heap."""
-    settings = app.state.settings or get_settings()
-    app_services(app, settings)
+    app_services(app, settings_of(app))
     with frozen_startup_heap():
         yield
 

@@ -67,11 +67,10 @@ def in_a_daemon_thread(work: Callable[[], None]) -> None:
 class _Generation:
     """What one sync produced: the open cards as of ``version``, and the feeds rendered from them."""
 
-    version: int
+    version: int | None  # None: the store has no change signal, so nothing of it may be kept
     synced_at: float
     cards: list[Card]
     feeds: dict[FeedKey, bytes] = field(default_factory=dict)
-    cacheable: bool = True
     refreshing: bool = False
     retry_after: float = 0.0  # a failed background refresh is retried from then on
 
@@ -139,11 +138,10 @@ class FeedCache:
             version = after  # read before the second pass: that pass sees every write up to it
             report += self.service.sync()
         cards = self.service.store.cards(self.service.tenant, status=CardStatus.open)
-        return _Generation(version=version if version is not None else -1, synced_at=self._monotonic(),
-                           cards=cards, cacheable=version is not None and self.max_age > 0), report
+        return _Generation(version=version, synced_at=self._monotonic(), cards=cards), report
 
     def _publish(self, generation: _Generation) -> None:
-        self._generation = generation if generation.cacheable else None
+        self._generation = generation if generation.version is not None and self.max_age > 0 else None
 
     def _render(self, generation: _Generation, key: FeedKey) -> bytes:
         role, limit, types = key
