@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from skills.approval import Outcome as DraftOutcome
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.partners import DecisionRequest, DecisionResponse
-from graphs.message_approval import DraftOutcome
 from skills.support.models import (
     Category,
     ChurnRisk,

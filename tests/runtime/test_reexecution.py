@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from skills.approval_answers import HumanResponse
 from langgraph.types import Command
 from runtime_support import TENANT, executed_events, outbox_files
 
-from graphs.approvals import HumanResponse
 from graphs.autopilot import build_autopilot_graph
 from graphs.checkpoint import thread_config
 from graphs.runtime import start_autopilot
