@@ -116,7 +116,7 @@ def kind_of(thread_id: str) -> GraphKind | None:
         return None
     if name in _KIND_ALIASES:
         return _KIND_ALIASES[name]
-    return name if name in GRAPH_KINDS else None  # type: ignore[return-value]
+    return next((kind for kind in GRAPH_KINDS if kind == name), None)
 
 
 def tenant_of(thread_id: str) -> str:

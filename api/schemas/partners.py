@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from graphs.resume import Decision
-from skills.approval import Outcome as DraftOutcome
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from graphs.resume import Decision
+from skills.approval import Outcome as DraftOutcome
 from skills.partners.models import (
     Agreement,
     Commission,

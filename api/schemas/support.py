@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from skills.approval import Outcome as DraftOutcome
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.partners import DecisionRequest, DecisionResponse
+from skills.approval import Outcome as DraftOutcome
 from skills.support.models import (
     Category,
     ChurnRisk,
