@@ -27,6 +27,7 @@ from graphs.checkpoint import new_thread_id, thread_config
 from graphs.context import AutopilotContext
 from graphs.overlay import autopilot_overlay
 from graphs.state import Outcome
+from skills.targeting.segments import segment_of
 from tools.errors import ApprovalError, GatewayError, RoleNotAllowed
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller
@@ -51,7 +52,7 @@ def build_context(settings: Settings, tenant: str, *, caller: Caller | None = No
     masker = build_masker(settings)
     tracing = build_tracing(settings, masker, span_exporter=span_exporter)
     copywriter = build_copywriter(settings, masker, tracing=tracing, sender=sender,
-                                  examples=build_copy_examples(settings, tenant, masker),
+                                  examples=build_copy_examples(settings, tenant, masker, segment_of=segment_of),
                                   recorder=ModelCallRecorder(ModelCallStore(gateway.store), tenant))
     return AutopilotContext(tenant=tenant, gateway=gateway, settings=settings, copywriter=copywriter, caller=caller,
                             tracing=tracing)
