@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 from agents.copywriter import LeadBrief, SenderProfile, template_variables
 from agents.example_text import ExampleText
-from dealix.settings import Settings
 from tools.memory.errors import EmbeddingError, MemoryUnavailable
 from tools.memory.examples import ApprovedExample, ExampleMemory
 from tools.memory.factory import open_vector_store
 from tools.memory.slots import to_template
 from tools.pii import PiiMasker
+from tools.settings import Settings
 
 log = logging.getLogger("dealix.memory")
 

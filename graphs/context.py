@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from agents.copywriter import Copywriter
 from agents.tracing import Tracing
-from dealix.settings import Settings
 from tools.gateway import Gateway
 from tools.models import Caller
+from tools.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.settings import Settings
 from graphs.approvals import HumanResponse, response_for
 from graphs.autopilot import build_outreach_graph
 from graphs.checkpoint import thread_config
@@ -43,6 +42,7 @@ from tools.errors import RoleNotAllowed
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller, Role
 from tools.saudi_time import Clock, system_clock
+from tools.settings import Settings
 
 Decision = Literal["approve", "reject", "edit"]
 

@@ -22,7 +22,6 @@ from typing import Any, Literal
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.settings import Settings
 from graphs.autopilot import build_autopilot_graph
 from graphs.checkpoint import thread_config
 from graphs.runtime import DecisionError, build_context, decide
@@ -30,6 +29,7 @@ from tools.errors import ApprovalError, ConnectorError, NotFound, RoleNotAllowed
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, ApprovalStatus, Caller, ToolCall
 from tools.saudi_time import Clock, system_clock
+from tools.settings import Settings
 
 Verdict = Literal["approve", "edit", "reject"]
 

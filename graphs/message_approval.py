@@ -26,7 +26,6 @@ from langgraph.types import Command, interrupt
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
-from dealix.settings import Settings
 from graphs.approvals import answer_approval, response_for
 from graphs.checkpoint import thread_config
 from graphs.overlay import autopilot_overlay
@@ -34,6 +33,7 @@ from tools.errors import ApprovalError, ConnectorError, GatewayError, RoleNotAll
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller, GatewayResult, Mode, ToolCall
 from tools.policy import TenantOverlay
+from tools.settings import Settings
 
 DraftStatus = Literal["awaiting_approval", "executed", "already_executed", "rejected", "blocked", "needs_review",
                       "refused", "not_executed", "already_decided"]

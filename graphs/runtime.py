@@ -19,7 +19,6 @@ from agents.copywriter import SenderProfile
 from agents.examples import build_copy_examples
 from agents.models import build_copywriter
 from agents.tracing import build_tracing
-from dealix.settings import Settings
 from dealix.wiring import build_gateway, build_masker
 from graphs.approvals import response_for
 from graphs.autopilot import build_autopilot_graph
@@ -32,6 +31,7 @@ from tools.errors import ApprovalError, GatewayError, RoleNotAllowed
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller
 from tools.policy import TenantOverlay
+from tools.settings import Settings
 
 Decision = Literal["approve", "reject", "edit"]
 

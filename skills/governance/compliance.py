@@ -21,7 +21,6 @@ import json
 import re
 from collections.abc import Callable
 
-from dealix.settings import Settings
 from skills.governance.auditlog import tenant_events
 from skills.governance.catalog import ComplianceFile, load_compliance
 from skills.governance.facts import collect_invoices
@@ -31,6 +30,7 @@ from tools.audit import mask_payload
 from tools.gateway import Gateway
 from tools.models import Channel
 from tools.saudi_time import Clock, system_clock
+from tools.settings import Settings
 
 Result = tuple[ControlStatus, str]
 _PHONE = re.compile(r"(?:\+?966|00966|\b0)5\d{8}\b")
