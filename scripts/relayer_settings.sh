@@ -15,7 +15,7 @@ mapfile -t files < <(grep -rlE '^[[:space:]]*from dealix\.settings import ' --in
 for f in "${files[@]}"; do
     sed -i -E '/get_settings/! s/^([[:space:]]*)from dealix\.settings import /\1from tools.settings import /' "$f"
 done
-grep -rl 'dealix\.settings\.MODEL_SKILLS' --include='*.py' graphs skills agents tools prompts \
+{ grep -rl 'dealix\.settings\.MODEL_SKILLS' --include='*.py' graphs skills agents tools prompts || true; } \
     | xargs -r sed -i 's/dealix\.settings\.MODEL_SKILLS/tools.settings.MODEL_SKILLS/g'
 if ((${#files[@]})); then
     "$RUFF" check --fix --select I --quiet "${files[@]}"
