@@ -25,9 +25,9 @@ from langgraph.checkpoint.serde.base import CipherProtocol, SerializerProtocol
 from langgraph.checkpoint.serde.encrypted import EncryptedSerializer
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
-from dealix.settings import Settings
 from graphs.state import STATE_TYPES
 from tools.errors import NotFound
+from tools.settings import Settings
 
 _NONCE = 12
 

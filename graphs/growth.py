@@ -27,7 +27,6 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.settings import Settings
 from graphs.approval import bind
 from graphs.autopilot import outreach_subgraph
 from graphs.checkpoint import new_thread_id, thread_config
@@ -46,6 +45,7 @@ from tools.errors import RoleNotAllowed
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller
 from tools.saudi_time import Clock, system_clock
+from tools.settings import Settings
 
 Decision = Literal["approve", "reject", "edit"]
 
@@ -54,9 +54,9 @@ Decision = Literal["approve", "reject", "edit"]
 def _daily_plan() -> CompiledStateGraph[Any, Any, Any, Any]:
     graph = StateGraph(DailyPlanState, context_schema=DailyPlanContext, input_schema=DailyPlanInput)
     graph.add_node("select_prospects", select_prospects)
-    graph.add_node("publish_cards", publish_cards)
+    graph.add_node("publish_cards", publish_cards, metadata={"skills": ["ux_card_designer"]})
     graph.add_node("outreach", outreach_subgraph())
-    graph.add_node("plan_followups", plan_followups)
+    graph.add_node("plan_followups", plan_followups, metadata={"skills": ["self_growth_operator"]})
     graph.add_node("day_scorecard", day_scorecard)
     graph.add_edge(START, "select_prospects")
     graph.add_edge("select_prospects", "publish_cards")

@@ -28,7 +28,6 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.settings import Settings
 from graphs.autopilot import build_autopilot_graph
 from graphs.checkpoint import GraphKind, kind_of, thread_config
 from graphs.growth import build_daily_plan_graph, build_plan_context
@@ -45,6 +44,7 @@ from tools.errors import ApprovalError, ConnectorError, NotFound, RoleNotAllowed
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, ApprovalStatus, Caller, ToolCall
 from tools.saudi_time import Clock, system_clock
+from tools.settings import Settings
 
 Verdict = Literal["approve", "edit", "reject"]
 

@@ -23,7 +23,6 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.settings import Settings
 from dealix.wiring import build_gateway
 from graphs.approval import APPROVAL_NODE, approval_subgraph, bind
 from graphs.checkpoint import new_thread_id, thread_config
@@ -46,6 +45,7 @@ from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller
 from tools.policy import TenantOverlay
 from tools.saudi_time import Clock, system_clock
+from tools.settings import Settings
 
 __all__ = ["NegotiationContext", "NegotiationRun", "build_negotiation_context", "build_negotiation_graph",
            "decide_negotiation", "start_negotiation", "studio_graph"]

@@ -22,7 +22,6 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.settings import Settings
 from dealix.wiring import build_gateway
 from graphs.approval import APPROVAL_NODE, approval_subgraph, bind
 from graphs.checkpoint import new_thread_id, thread_config
@@ -36,6 +35,7 @@ from skills.partners.nodes import PartnerInput, PartnersContext, PartnerState, p
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller
 from tools.saudi_time import system_clock
+from tools.settings import Settings
 
 __all__ = ["PartnerRunResult", "PartnersContext", "build_partner_graph", "build_partners_context",
            "decide_partner_draft", "start_partner_outreach", "studio_graph"]

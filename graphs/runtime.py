@@ -20,7 +20,6 @@ from agents.copywriter import SenderProfile
 from agents.examples import build_copy_examples
 from agents.models import build_copywriter
 from agents.tracing import build_tracing
-from dealix.settings import Settings
 from dealix.wiring import build_gateway, build_masker
 from graphs.autopilot import build_autopilot_graph
 from graphs.checkpoint import new_thread_id, thread_config
@@ -30,10 +29,12 @@ from skills.approval import Outcome
 from skills.nodes import AutopilotContext
 from skills.targeting.factory import build_service
 from skills.targeting.models import ImportReport
+from skills.targeting.segments import segment_of
 from skills.targeting.service import TargetingService
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller
 from tools.policy import TenantOverlay
+from tools.settings import Settings
 
 DecideResult = ResumeResult
 
@@ -50,7 +51,7 @@ def build_context(settings: Settings, tenant: str, *, caller: Caller | None = No
     masker = build_masker(settings)
     tracing = build_tracing(settings, masker, span_exporter=span_exporter)
     copywriter = build_copywriter(settings, masker, tracing=tracing, sender=sender,
-                                  examples=build_copy_examples(settings, tenant, masker),
+                                  examples=build_copy_examples(settings, tenant, masker, segment_of=segment_of),
                                   recorder=ModelCallRecorder(ModelCallStore(gateway.store), tenant))
     if targeting is None:
         targeting = build_service(settings, tenant=tenant, clock=gateway.now)

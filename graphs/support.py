@@ -23,7 +23,6 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.settings import Settings
 from dealix.wiring import build_gateway
 from graphs.approval import APPROVAL_NODE, approval_subgraph, bind
 from graphs.checkpoint import new_thread_id, thread_config
@@ -47,6 +46,7 @@ from skills.support.nodes import (
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller
 from tools.saudi_time import system_clock
+from tools.settings import Settings
 
 __all__ = ["SupportContext", "SupportRunResult", "build_support_context", "build_support_graph",
            "decide_support_reply", "start_support_reply", "studio_graph"]
