@@ -137,8 +137,8 @@ class Gateway:
         self._connectors.setdefault(ENABLE_ACTION, EnableConnector(store, self.switches))
         # Who may receive an outreach: the lead directory (the Targeting OS), when the shell wires one.
         self.recipients = recipients
-        if recipients is not None:
-            self._connectors.setdefault(ContactPointConnector.action, ContactPointConnector(recipients))
+        if recipients is not None:  # adding an address to a lead is the directory's own effect
+            self._connectors[ContactPointConnector.action] = ContactPointConnector(recipients)
 
     # ------------------------------------------------------------------ public API
     def set_overlay(self, overlay: TenantOverlay) -> None:
