@@ -49,7 +49,6 @@ from tools.errors import ApprovalError, ArgumentsError, ConnectorError, GatewayE
 from tools.ledger import LEASE, SideEffectLedger, effect_key, result_of
 from tools.models import (
     ApprovalDecision,
-    RecipientCheck,
     ApprovalRequest,
     ApprovalStatus,
     ApprovalVerdict,
@@ -60,6 +59,7 @@ from tools.models import (
     GatewayResult,
     Mode,
     PolicyDecision,
+    RecipientCheck,
     Role,
     RWUType,
     ToolCall,
@@ -483,7 +483,9 @@ class Gateway:
                        if found is not None)
         if not checks:
             return None
-        ids = {i for c in checks for i in (c.contact_id, *c.related_ids)} | ({call.contact_id} - {None})
+        ids = {i for c in checks for i in (c.contact_id, *c.related_ids)}
+        if call.contact_id is not None:
+            ids.add(call.contact_id)
         keys = {address_key(a) for a in addresses}
         day_start = _day_start(now, self._config.timezone)
         touches = [t for c in checks for t in c.last_touches if t.at >= day_start]

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from gw_support import SUNDAY_11_RIYADH, Rig, call, manager
 
-from skills.targeting.repository import TargetingRepository
 from skills.targeting.recipients import TargetingRecipients
+from skills.targeting.repository import TargetingRepository
 from skills.targeting.service import TargetingService
 from tools.consent import ConsentRecord, ConsentRegistry
 from tools.gateway import Gateway
@@ -59,7 +59,7 @@ def leads(rig: Rig, tmp_path: Path) -> Leads:
 
 
 def email(to: str | list[str], contact_id: str | None, *, thread: str = "th-1", tool_call: str = "1",
-          skill: str = "execution_governor"):  # noqa: ANN201 - a ToolCall
+          skill: str = "execution_governor"):
     return call("gmail.draft", skill=skill, contact_id=contact_id, thread=thread, tool_call=tool_call,
                 args={"to": to, "subject": "عرض تجريبي", "body": "السلام عليكم"})
 
@@ -296,5 +296,6 @@ def test_unanswered_touches_from_any_path_start_the_cool_down(rig: Rig, leads: L
 def test_contacts_the_directory_does_not_know_are_judged_on_consent_as_before(rig: Rig, leads: Leads) -> None:
     # a support customer, not a lead: no recipient check, no daily rule
     for n in ("1", "2"):
-        result = rig.gateway.invoke(email("customer@client.example.sa", "cust-7", tool_call=n, skill="customer_success_operator"))
+        result = rig.gateway.invoke(email("customer@client.example.sa", "cust-7", tool_call=n,
+                                          skill="customer_success_operator"))
         assert result.execution is not None and result.execution.status == "executed"
