@@ -98,7 +98,11 @@ CREATE TABLE IF NOT EXISTS contact_points (
 CREATE INDEX IF NOT EXISTS contact_points_value ON contact_points (tenant, value);
 CREATE INDEX IF NOT EXISTS leads_email ON leads (tenant, json_extract(data, '$.email'));
 CREATE INDEX IF NOT EXISTS leads_phone ON leads (tenant, json_extract(data, '$.phone.e164'));
+CREATE INDEX IF NOT EXISTS leads_merged ON leads (tenant, merged_into);
 """
+_BY_EMAIL = "SELECT COALESCE(merged_into, lead_id) FROM leads WHERE tenant = ? AND json_extract(data, '$.email') = ?"
+_BY_PHONE = ("SELECT COALESCE(merged_into, lead_id) FROM leads WHERE tenant = ?"
+             " AND json_extract(data, '$.phone.e164') = ?")
 _ACTIVE_LEADS = "SELECT data FROM leads WHERE tenant = ? AND merged_into IS NULL ORDER BY lead_id"
 _ALL_LEADS = "SELECT data FROM leads WHERE tenant = ? ORDER BY lead_id"
 _LIVE_MERGES = "SELECT * FROM merges WHERE tenant = ? AND undone_at IS NULL ORDER BY merge_id"
@@ -351,21 +355,23 @@ class TargetingRepository:
                 if row[0] is None:
                     break
                 kept = row[0]
-            rows = conn.execute(
-                "SELECT data FROM leads WHERE tenant = ? AND (lead_id = ? OR merged_into = ?)"
-                " ORDER BY lead_id = ? DESC, lead_id", (tenant, kept, kept, kept)).fetchall()
-        return [Lead.model_validate_json(r[0]) for r in rows]
+            head = conn.execute("SELECT data FROM leads WHERE tenant = ? AND lead_id = ?", (tenant, kept)).fetchall()
+            # No ORDER BY here: it would steer SQLite to the primary key's index instead of ``leads_merged``.
+            rest = conn.execute("SELECT data FROM leads WHERE tenant = ? AND merged_into = ?",
+                                (tenant, kept)).fetchall()
+        merged = sorted((Lead.model_validate_json(r[0]) for r in rest), key=lambda lead: lead.lead_id)
+        return [*(Lead.model_validate_json(r[0]) for r in head), *merged]
 
     def lead_ids_with_address(self, tenant: str, value: str) -> list[str]:
         """Kept lead ids that have ``value`` (an E.164 phone or a lower-cased email) as a contact point,
         on the lead itself, on a lead merged into it, or added later."""
+        # One indexed lookup each: the expression must read exactly as the index's for SQLite to use it.
+        own = _BY_EMAIL if "@" in value else _BY_PHONE
         with self._db.read() as conn:
-            rows = conn.execute(
-                "SELECT COALESCE(merged_into, lead_id) FROM leads WHERE tenant = ?"
-                " AND (json_extract(data, '$.email') = ? OR json_extract(data, '$.phone.e164') = ?)"
-                " UNION SELECT COALESCE(l.merged_into, p.lead_id) FROM contact_points p"
+            rows = [*conn.execute(own, (tenant, value)), *conn.execute(
+                "SELECT COALESCE(l.merged_into, p.lead_id) FROM contact_points p"
                 " LEFT JOIN leads l ON l.tenant = p.tenant AND l.lead_id = p.lead_id"
-                " WHERE p.tenant = ? AND p.value = ?", (tenant, value, value, tenant, value)).fetchall()
+                " WHERE p.tenant = ? AND p.value = ?", (tenant, value))]
         return sorted({r[0] for r in rows})
 
     def contact_points(self, tenant: str, lead_ids: Iterable[str]) -> set[str]:
