@@ -299,3 +299,17 @@ def test_contacts_the_directory_does_not_know_are_judged_on_consent_as_before(ri
         result = rig.gateway.invoke(email("customer@client.example.sa", "cust-7", tool_call=n,
                                           skill="customer_success_operator"))
         assert result.execution is not None and result.execution.status == "executed"
+
+
+# -- the dry run -----------------------------------------------------------------------------------------
+def test_a_dry_run_answers_like_the_gateway_and_leaves_nothing_behind(rig: Rig, leads: Leads) -> None:
+    blocked = rig.gateway.dry_run(email("faisal@harvested.example.sa", None)).decision
+    review = rig.gateway.dry_run(email("noura@boughtlist.example.sa", None)).decision
+    assert (blocked.mode, blocked.reason_code) == (Mode.blocked, "source_blocked")
+    assert (review.mode, review.approval_id) == (Mode.approval_required, None)
+    assert rig.gateway.pending_approvals("t1") == [] and rwu_types(rig.gateway) == [] and rig.calls == []
+    events = rig.gateway.audit.events(tenant="t1")
+    assert [e.kind for e in events] == ["decision_dry_run", "decision_dry_run"]
+    assert events[1].payload["recipient"]["status"] == "needs_review"
+    with rig.gateway.store.read() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM rate_counters").fetchone()[0] == 0
