@@ -10,11 +10,16 @@ from datetime import timedelta
 
 from dealix.settings import Settings, get_settings
 from skills.registry import load_skills
+from skills.targeting.factory import targeting_db_path
+from skills.targeting.recipients import TargetingRecipients
+from skills.targeting.repository import TargetingRepository
 from tools.connectors import default_connectors
+from tools.consent import ConsentRegistry
 from tools.gateway import Gateway, GatewayConfig, LiveFlags
 from tools.pii import PiiMasker
 from tools.policy import TenantOverlay, load_policy
-from tools.saudi_time import Clock, system_clock
+from tools.recipients import RecipientDirectory
+from tools.saudi_time import BusinessHours, Clock, system_clock
 from tools.store import Store
 
 
@@ -44,13 +49,24 @@ def build_gateway(
     clock: Clock = system_clock,
     overlays: dict[str, TenantOverlay] | None = None,
     extra_skills: dict[str, frozenset[str]] | None = None,
+    recipients: RecipientDirectory | None = None,
+    lead_directory: bool = True,
 ) -> Gateway:
-    """A gateway over the bundled (or configured) policy, the skill registry and the offline connectors."""
+    """A gateway over the bundled (or configured) policy, the skill registry and the offline connectors.
+
+    Outreach is checked against ``recipients``, by default the Targeting OS's leads
+    (:func:`build_recipients`): contactability, the lead's own contact points and today's touches are
+    inputs of every outreach decision on every path. ``lead_directory=False`` judges outreach on
+    consent alone (a gateway for a tenant with no leads, or a test of the consent rules by themselves).
+    """
     settings = settings or get_settings()
     settings.ensure_data_dir()
     key = settings.signing_key()
+    store = store or open_store(settings)
+    if recipients is None and lead_directory:
+        recipients = build_recipients(settings, store=store)
     return Gateway(
-        store=store or open_store(settings),
+        store=store,
         policy=load_policy(settings.policy_file),
         skills={**load_skills().actions_by_skill(), **(extra_skills or {})},
         connectors=default_connectors(import_root=settings.data_dir / "imports"),
@@ -64,4 +80,15 @@ def build_gateway(
         overlays=overlays,
         clock=clock,
         masker=PiiMasker(key),
+        recipients=recipients,
     )
+
+
+def build_recipients(settings: Settings | None = None, *, store: Store | None = None) -> TargetingRecipients:
+    """The Targeting OS as the gateway's lead directory: the leads database and the consent registry of
+    ``store`` (pass the gateway's own store, so both read the same consent)."""
+    settings = settings or get_settings()
+    settings.ensure_data_dir()
+    return TargetingRecipients(TargetingRepository(targeting_db_path(settings)),
+                               ConsentRegistry(store or open_store(settings)),
+                               hours=BusinessHours(timezone=settings.timezone))

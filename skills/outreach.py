@@ -12,6 +12,8 @@ picks whichever path a person starts from.
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from skills.growth.catalog import GrowthCatalog, load_growth_catalog
@@ -20,6 +22,15 @@ from skills.growth.plan import outreach_target_of, plan_step
 from skills.targeting.models import Target
 from skills.targeting.outreach import OutreachTarget
 from skills.targeting.service import TargetingService
+
+
+# Text a spreadsheet would run (=HYPERLINK(...), +cmd|..., @SUM(...), a full-width ＝): it is kept in the
+# lead record as inert data, but a lead whose name is one gets no draft, so it never reaches a subject.
+_FORMULA = re.compile(r"^\s*[=＝]|^\s*[+\-@]\s*[A-Za-z_][\w.]*\s*[(!|]")
+
+
+def looks_like_formula(text: str | None) -> bool:
+    return bool(text) and _FORMULA.search(text or "") is not None
 
 
 class OutreachChoice(BaseModel):
@@ -42,8 +53,11 @@ def choose_targets(targeting: TargetingService, *, top: int | None = None,
     selection = targeting.daily(ranked=ranked, top=top)
     steps = [plan_step(pick, catalog) for pick in selection.top]
     targets = [outreach_target_of(step, pick.target, leads[step.lead_id])
-               for step, pick in zip(steps, selection.top, strict=True) if step.draft_channel is not None]
+               for step, pick in zip(steps, selection.top, strict=True)
+               if step.draft_channel is not None and not any(
+                   looks_like_formula(text) for text in (pick.target.company_name, pick.target.contact_name,
+                                                         pick.target.title))]
     return OutreachChoice(ranked=len(ranked), pool=selection.pool, steps=steps, targets=targets)
 
 
-__all__ = ["OutreachChoice", "choose_targets"]
+__all__ = ["OutreachChoice", "choose_targets", "looks_like_formula"]

@@ -97,7 +97,7 @@ def test_known_blocked_actions_are_declared_by_no_skill(action: str) -> None:
     ("skill_id", "actions"),
     [
         ("saudi_copywriter", {"gmail.draft", "whatsapp.draft"}),
-        ("targeting_analyst", {"crm.import", "targeting.rank", "sheets.export"}),
+        ("targeting_analyst", {"crm.import", "targeting.rank", "sheets.export", "targeting.add_contact_point"}),
         ("proof_pack_builder", {"proof.pack_build", "card.publish"}),
         ("repo_auditor", {"repo.audit"}),
         ("ux_card_designer", {"card.publish"}),

@@ -22,6 +22,7 @@ from tools.models import (
     ApprovalRequest,
     ApprovalStatus,
     HumanInterruptConfig,
+    RecipientCheck,
     Role,
     ToolCall,
 )
@@ -42,7 +43,7 @@ class ApprovalBook:
     # -- requests ---------------------------------------------------------------------------
     def request(self, conn: Conn, *, call: ToolCall, action: str, digest: str,
                 policy_version: str, approver_roles: tuple[Role, ...], description: str,
-                now: datetime) -> ApprovalRequest:
+                now: datetime, recipient: RecipientCheck | None = None) -> ApprovalRequest:
         """A pending approval; asking again for the same thread, call and digest returns the same one."""
         existing = conn.execute(
             "SELECT * FROM approvals WHERE tenant = ? AND thread_id = ? AND tool_call_id = ? AND digest = ?"
@@ -56,10 +57,11 @@ class ApprovalBook:
         conn.execute(
             "INSERT INTO approvals (approval_id, tenant, thread_id, tool_call_id, skill, action, args,"
             " contact_id, digest, policy_version, approver_roles, description, status, requested_at,"
-            " expires_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'pending',?,?)",
+            " expires_at, recipient) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'pending',?,?,?)",
             (approval_id, call.tenant, call.thread_id, call.tool_call_id, call.skill, action,
              canonical_json(call.args), call.contact_id, digest, policy_version,
-             json.dumps([r.value for r in approver_roles]), description, now.isoformat(), expires.isoformat()),
+             json.dumps([r.value for r in approver_roles]), description, now.isoformat(), expires.isoformat(),
+             recipient.model_dump_json() if recipient is not None else None),
         )
         row = conn.execute("SELECT * FROM approvals WHERE approval_id = ?", (approval_id,)).fetchone()
         return row_to_request(row)
@@ -167,4 +169,5 @@ def row_to_request(row: Row) -> ApprovalRequest:
         requested_at=datetime.fromisoformat(row["requested_at"]),
         expires_at=datetime.fromisoformat(row["expires_at"]),
         status=row["status"],
+        recipient=RecipientCheck.model_validate_json(row["recipient"]) if row["recipient"] else None,
     )

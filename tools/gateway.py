@@ -6,6 +6,11 @@
         approval_required ... a pending ApprovalRequest; the runtime interrupts for a human
     human ──Gateway.resolve(approval_id, caller, approve|edit|reject)──▶ ApprovalDecision (+ token)
     runtime ──Gateway.execute(call, approval_token)──▶ approved_execute, exactly once
+    console ──Gateway.dry_run(call)──▶ the decision, audited as a dry run; nothing pending, nothing counted
+
+Outreach (actions marked ``outreach`` in the policy) with a lead directory wired: every recipient
+is checked by the directory (one of the lead's contact points, contactable now), a contact gets at
+most one outreach a day (Asia/Riyadh) across every thread, and each delivery records a touch.
 
 Every method records what it decided in the hash-chained audit log in the same transaction as
 the state it changed. Connectors need a permit that only this module can mint.
@@ -13,11 +18,12 @@ the state it changed. Connectors need a permit that only this module can mint.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -53,13 +59,15 @@ from tools.models import (
     GatewayResult,
     Mode,
     PolicyDecision,
+    RecipientCheck,
     Role,
     RWUType,
     ToolCall,
 )
 from tools.pii import PiiMasker
-from tools.policy import ActionRule, Facts, Policy, TenantOverlay, Verdict, evaluate
+from tools.policy import ActionRule, Facts, Policy, RecipientFacts, TenantOverlay, Verdict, evaluate
 from tools.ratelimit import RateLimiter
+from tools.recipients import ContactPointConnector, RecipientDirectory, address_key, recipients_of
 from tools.rwu import record_internal_rwus, record_rwu
 from tools.saudi_time import Clock, system_clock
 from tools.store import Conn, Row, Store
@@ -108,6 +116,7 @@ class Gateway:
         audit: AuditLog | None = None,
         approvals: ApprovalBook | None = None,
         ledger: SideEffectLedger | None = None,
+        recipients: RecipientDirectory | None = None,
     ) -> None:
         self.store = store
         self.policy = policy
@@ -126,6 +135,10 @@ class Gateway:
         self.switches = TenantSwitches()
         # The per-tenant enablement switch is an internal effect with the same exactly-once machinery.
         self._connectors.setdefault(ENABLE_ACTION, EnableConnector(store, self.switches))
+        # Who may receive an outreach: the lead directory (the Targeting OS), when the shell wires one.
+        self.recipients = recipients
+        if recipients is not None:  # adding an address to a lead is the directory's own effect
+            self._connectors[ContactPointConnector.action] = ContactPointConnector(recipients)
 
     # ------------------------------------------------------------------ public API
     def set_overlay(self, overlay: TenantOverlay) -> None:
@@ -142,6 +155,22 @@ class Gateway:
     def invoke(self, call: ToolCall, *, actor: str = "agent") -> GatewayResult:
         """Decide, record, and run the draft connector when the mode lets it run without a human."""
         return self._decide(call, actor=actor, run_drafts=True)
+
+    def dry_run(self, call: ToolCall, *, actor: str = "agent") -> GatewayResult:
+        """What the gateway would decide now, recorded in the audit log as ``decision_dry_run``.
+
+        Nothing else is written: no approval is requested, no rate-limit window counts it and no
+        revenue work unit is recorded, so a what-if question leaves nothing for anyone to answer.
+        """
+        now = self._clock()
+        evaluated = self._evaluate_full(call, now, stage="decide")
+        with self.store.transaction() as conn:
+            payload = self._decision_payload(call, evaluated.verdict, evaluated.digest, None)
+            if evaluated.recipient is not None:
+                payload["recipient"] = evaluated.recipient.model_dump(mode="json", exclude={"last_touches"})
+            event = self._audit(conn, call.tenant, "decision_dry_run", actor, evaluated.action, payload, now)
+        return GatewayResult(decision=self._decision(evaluated.action, evaluated.verdict, event.event_id,
+                                                     evaluated.digest, None))
 
     def resolve(self, approval_id: str, caller: Caller, verdict: ApprovalVerdict, *,
                 edited_args: dict[str, Any] | None = None, edited_action: str | None = None,
@@ -201,7 +230,8 @@ class Gateway:
     def execute(self, call: ToolCall, *, approval_token: str | None, actor: str = "agent") -> GatewayResult:
         """Run an action that needed approval, once, with a valid token for exactly this call."""
         now = self._clock()
-        action, rule, verdict, digest = self._evaluate(call, now)
+        evaluated = self._evaluate_full(call, now, stage="execute")
+        action, rule, verdict, digest = evaluated.action, evaluated.rule, evaluated.verdict, evaluated.digest
         refusal = self._refusal_at_execution(call, action, rule, verdict, now)
         if refusal is not None:
             return self._record_refusal(call, action, digest, refusal, actor, now)
@@ -211,7 +241,7 @@ class Gateway:
         if not approval_token:
             return self._record_refusal(call, action, digest, ("approval_missing", None), actor, now)
         return self._run(call, action, rule, digest, now, actor=actor, token=approval_token,
-                         mode=Mode.approved_execute)
+                         mode=Mode.approved_execute, guard=evaluated.guard)
 
     def unfinished_token(self, approval_id: str, tenant: str) -> str | None:
         """The token of an approval that was decided but whose action never finished, else None.
@@ -278,7 +308,7 @@ class Gateway:
                                    reason_code=decision.reason_code)
         call = ToolCall(tenant=tenant, skill=letter.skill, action=letter.action, args=letter_args(row),
                         thread_id=letter.thread_id, tool_call_id=row["tool_call_id"], contact_id=letter.contact_id)
-        action, rule, verdict, digest = self._evaluate(call, now)
+        action, rule, verdict, digest = self._evaluate(call, now, stage="execute")
         refusal = self._refusal_at_execution(call, action, rule, verdict, now)
         if refusal is None and verdict.mode == Mode.approval_required and \
                 not self._approval_holds(letter, row["digest"], digest):
@@ -396,20 +426,31 @@ class Gateway:
         return row is not None and row["digest"] == digest and row["status"] == "consumed"
 
     # ------------------------------------------------------------------ deciding
-    def _evaluate(self, call: ToolCall, now: datetime,
-                  conn: Conn | None = None) -> tuple[str, ActionRule, Verdict, str]:
+    def _evaluate(self, call: ToolCall, now: datetime, conn: Conn | None = None, *,
+                  stage: _Stage = "decide") -> tuple[str, ActionRule, Verdict, str]:
+        evaluated = self._evaluate_full(call, now, conn, stage=stage)
+        return evaluated.action, evaluated.rule, evaluated.verdict, evaluated.digest
+
+    def _evaluate_full(self, call: ToolCall, now: datetime, conn: Conn | None = None, *,
+                       stage: _Stage = "decide") -> _Evaluated:
         """Gather the facts and evaluate; inside ``conn``'s transaction when given (so the rate count
-        and the write that follows it cannot interleave with another writer)."""
+        and the write that follows it cannot interleave with another writer). ``stage``: at
+        ``execute`` an outreach pending in another thread no longer matters (the first to be
+        delivered wins; the other is then refused as ``touched_today``)."""
         action = canonical_action(call.action)
         rule = self.policy.rule(action)
         rate = self.policy.rate_limit(action)
+        digest = action_digest(tenant=call.tenant, skill=call.skill, action=action, args=call.args,
+                               policy_version=self.policy.version, contact_id=call.contact_id)
         if conn is None:
             with self.store.read() as read_conn:
                 rate_count = self._rates.count(read_conn, tenant=call.tenant, action=action,
                                                channel=_channel_name(rule), now=now, per_seconds=rate.per_seconds)
+                recipient = self._recipient_facts(read_conn, call, rule, digest, now, stage)
         else:
             rate_count = self._rates.count(conn, tenant=call.tenant, action=action, channel=_channel_name(rule),
                                            now=now, per_seconds=rate.per_seconds)
+            recipient = self._recipient_facts(conn, call, rule, digest, now, stage)
         consent = self._consent(call, rule.channel or Channel.all)
         facts = Facts(
             skill_known=call.skill in self._skills,
@@ -421,13 +462,89 @@ class Gateway:
                                 if rule.requires_consent_channel else None),
             rate_count=rate_count,
             overlay=self._overlays.get(call.tenant),
+            recipient=recipient.facts if recipient is not None else None,
         )
         verdict = evaluate(self.policy, action, facts)
         if verdict.mode != Mode.blocked and self.switches.integrations_of(action):
             verdict = self._tenant_gate(call.tenant, action, verdict, conn)
-        digest = action_digest(tenant=call.tenant, skill=call.skill, action=action, args=call.args,
-                               policy_version=self.policy.version, contact_id=call.contact_id)
-        return action, rule, verdict, digest
+        return _Evaluated(action, rule, verdict, digest,
+                          recipient.facts.deciding if recipient is not None else None,
+                          recipient.guard if recipient is not None else None)
+
+    # ------------------------------------------------------------------ outreach recipients
+    def _recipient_facts(self, conn: Conn, call: ToolCall, rule: ActionRule, digest: str, now: datetime,
+                         stage: _Stage) -> _RecipientView | None:
+        """The directory's checks of every recipient, and the one-outreach-a-day facts.
+
+        Only for outreach with a directory wired, and only about leads the directory knows: a
+        contact it does not know (a support customer, a partner) is judged on consent as before.
+        """
+        if self.recipients is None or not rule.outreach or rule.channel is None:
+            return None
+        addresses = recipients_of(call.args)
+        checks = tuple(found for found in (self.recipients.check(call.tenant, call.contact_id, rule.channel,
+                                                                 address, now) for address in addresses)
+                       if found is not None)
+        if not checks:
+            return None
+        ids = {i for c in checks for i in (c.contact_id, *c.related_ids)}
+        if call.contact_id is not None:
+            ids.add(call.contact_id)
+        keys = {address_key(a) for a in addresses}
+        day_start = _day_start(now, self._config.timezone)
+        touches = [t for c in checks for t in c.last_touches if t.at >= day_start]
+        # A touch the person answered today makes the next message a conversation, not outreach.
+        since = max([day_start, *(t.at for t in touches if t.replied)])
+        key = effect_key(call.thread_id, call.tool_call_id, digest)
+        own = self.ledger.lookup(conn, key) is not None  # this very call ran (or is running): not a second one
+        touched = not own and (any(not t.replied and t.at >= since for t in touches)
+                               or self._outreach_since(conn, call.tenant, ids, since, key) > 0)
+        pending = stage == "decide" and self._pending_elsewhere(conn, call, ids, keys, now)
+        return _RecipientView(RecipientFacts(checks=checks, touched_today=touched, pending_elsewhere=pending),
+                              _DailyGuard(frozenset(ids), since))
+
+    def _outreach_since(self, conn: Conn, tenant: str, ids: set[str] | frozenset[str], since: datetime,
+                        own_key: str) -> int:
+        """Outreach to any of ``ids`` started (or delivered) since ``since``, other than ``own_key``."""
+        actions = self.policy.outreach_actions()
+        if not ids or not actions:
+            return 0
+        id_marks, action_marks = ",".join("?" * len(ids)), ",".join("?" * len(actions))
+        row = conn.execute(
+            f"SELECT COUNT(*) FROM side_effects WHERE tenant = ? AND contact_id IN ({id_marks})"  # noqa: S608
+            f" AND action IN ({action_marks}) AND status IN ('started', 'done') AND started_at >= ?"
+            " AND effect_key != ?", (tenant, *sorted(ids), *actions, since.isoformat(), own_key)).fetchone()
+        return int(row[0])
+
+    def _pending_elsewhere(self, conn: Conn, call: ToolCall, ids: set[str], keys: set[str], now: datetime) -> bool:
+        """An outreach approval to the same person (by lead id or address) pending in another thread."""
+        actions = self.policy.outreach_actions()
+        marks = ",".join("?" * len(actions))
+        rows = conn.execute(
+            f"SELECT contact_id, args FROM approvals WHERE tenant = ? AND status = 'pending'"  # noqa: S608
+            f" AND thread_id != ? AND expires_at > ? AND action IN ({marks})",
+            (call.tenant, call.thread_id, now.isoformat(), *actions)).fetchall()
+        for row in rows:
+            if row["contact_id"] is not None and row["contact_id"] in ids:
+                return True
+            if keys & {address_key(a) for a in recipients_of(json.loads(row["args"]))}:
+                return True
+        return False
+
+    def _record_touches(self, call: ToolCall, rule: ActionRule, now: datetime) -> None:
+        """After a delivered outreach: one touch per recipient, in the lead directory."""
+        if self.recipients is None or not rule.outreach or rule.channel is None:
+            return
+        seen: set[str] = set()
+        for address in recipients_of(call.args):
+            key = address_key(address)
+            if key in seen:
+                continue
+            seen.add(key)
+            try:
+                self.recipients.record_touch(call.tenant, call.contact_id, rule.channel, address, now)
+            except Exception:  # the draft is in the outbox; the ledger still counts it for today
+                log.exception("touch not recorded for %s", rule.channel.value)
 
     def _tenant_gate(self, tenant: str, action: str, verdict: Verdict, conn: Conn | None) -> Verdict:
         """Refuse an action of an integration this tenant switched off (on top of the deployment's gates)."""
@@ -451,7 +568,8 @@ class Gateway:
         now = self._clock()
         approval: ApprovalRequest | None = None
         with self.store.transaction() as conn:
-            action, rule, verdict, digest = self._evaluate(call, now, conn)
+            evaluated = self._evaluate_full(call, now, conn)
+            action, rule, verdict, digest = evaluated.action, evaluated.rule, evaluated.verdict, evaluated.digest
             if verdict.mode != Mode.blocked:
                 rate = self.policy.rate_limit(action)
                 self._rates.hit(conn, tenant=call.tenant, action=action, channel=_channel_name(rule),
@@ -460,7 +578,8 @@ class Gateway:
                 approval = self.approvals.request(
                     conn, call=call.model_copy(update={"action": action}), action=action, digest=digest,
                     policy_version=self.policy.version, approver_roles=verdict.approver_roles,
-                    description=self._describe(call, action, rule, verdict), now=now)
+                    description=self._describe(call, action, rule, verdict, evaluated.recipient), now=now,
+                    recipient=evaluated.recipient)
             event = self._audit(conn, call.tenant, "decision", actor, action,
                                 self._decision_payload(call, verdict, digest, approval), now)
             if verdict.mode == Mode.blocked and verdict.proof_impact is not None:
@@ -479,7 +598,8 @@ class Gateway:
             return GatewayResult(decision=decision, approval=approval)
         if action not in self._connectors:
             return GatewayResult(decision=decision)
-        executed = self._run(call, action, rule, digest, now, actor=actor, token=None, mode=verdict.mode)
+        executed = self._run(call, action, rule, digest, now, actor=actor, token=None, mode=verdict.mode,
+                             guard=evaluated.guard)
         return GatewayResult(decision=decision, execution=executed.execution)
 
     def _decision(self, action: str, verdict: Verdict, event_id: str, digest: str,
@@ -503,11 +623,16 @@ class Gateway:
             "approval_id": approval.approval_id if approval else None,
         }
 
-    def _describe(self, call: ToolCall, action: str, rule: ActionRule, verdict: Verdict) -> str:
+    def _describe(self, call: ToolCall, action: str, rule: ActionRule, verdict: Verdict,
+                  recipient: RecipientCheck | None = None) -> str:
+        zone = ZoneInfo(self._config.timezone)
+        touches = [{"channel": t.channel, "at": t.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                    "replied": t.replied} for t in (recipient.last_touches if recipient else ())]
         return _templates.get_template("approval_description.md.j2").render(
             action=action, label_ar=rule.label_ar or action, skill=call.skill, reason_ar=verdict.reason_ar,
             args=self.masker.mask(call.args), contact_id=call.contact_id,
             live_flag=rule.live_flag, roles=[r.value for r in verdict.approver_roles],
+            recipient=recipient, touches=touches, status_ar=_RECIPIENT_STATUS_AR,
         )
 
     # ------------------------------------------------------------------ approvals: edit
@@ -521,7 +646,9 @@ class Gateway:
                             tool_call_id=request.tool_call_id, contact_id=request.contact_id)
         edited = original.model_copy(update={"args": edited_args,
                                              "action": edited_action or original.action})
-        action, rule, verdict, digest = self._evaluate(edited, now)
+        # The edited call is judged afresh, its recipients included: a new address is checked like any other.
+        evaluated = self._evaluate_full(edited, now)
+        action, rule, verdict, digest = evaluated.action, evaluated.rule, evaluated.verdict, evaluated.digest
         with self.store.transaction() as conn:
             new_request: ApprovalRequest | None = None
             token: str | None = None
@@ -529,7 +656,8 @@ class Gateway:
                 new_request = self.approvals.request(
                     conn, call=edited.model_copy(update={"action": action}), action=action, digest=digest,
                     policy_version=self.policy.version, approver_roles=verdict.approver_roles,
-                    description=self._describe(edited, action, rule, verdict), now=now)
+                    description=self._describe(edited, action, rule, verdict, evaluated.recipient), now=now,
+                    recipient=evaluated.recipient)
             if not self.approvals.mark(conn, request.approval_id, status="superseded", by=caller.user_id,
                                        role=caller.role, at=now, reason=reason,
                                        superseded_by=new_request.approval_id if new_request else None):
@@ -619,7 +747,7 @@ class Gateway:
                                                        detail={"reason_code": verdict.reason_code}))
 
     def _run(self, call: ToolCall, action: str, rule: ActionRule, digest: str, now: datetime, *, actor: str,
-             token: str | None, mode: Mode) -> GatewayResult:
+             token: str | None, mode: Mode, guard: _DailyGuard | None = None) -> GatewayResult:
         connector = self._connectors.get(action)
         key = effect_key(call.thread_id, call.tool_call_id, digest)
         try:
@@ -644,6 +772,10 @@ class Gateway:
                     return self._result(action, mode, event.event_id, digest, "in_doubt", prior, rule)
                 if connector is None:
                     raise _Refused("no_connector")
+                if prior is None and guard is not None and \
+                        self._outreach_since(conn, call.tenant, guard.ids, guard.since, key) > 0:
+                    # Checked again under the write lock: two approvals granted today cannot both deliver.
+                    raise _Refused("touched_today")
                 approval_id = None
                 if token is not None and prior is None:
                     approval_id = self.approvals.consume(conn, token, tenant=call.tenant, digest=digest,
@@ -722,6 +854,7 @@ class Gateway:
                             {"letter_id": resolved, "ledger_id": ledger_id}, now)
             row = self.ledger.lookup(conn, key)
         assert row is not None
+        self._record_touches(call, rule, now)
         return self._result(action, mode, event.event_id, digest, "executed", row, rule)
 
     def _result(self, action: str, mode: Mode, event_id: str, digest: str, status: ExecutionStatus, row: Row,
@@ -744,7 +877,43 @@ class Gateway:
 
 
 # Refusals that only say "not now": a dead letter retried into them waits without spending an attempt.
-_TIMING_REFUSALS = frozenset({"quiet_hours", "frequency_cap"})
+_TIMING_REFUSALS = frozenset({"quiet_hours", "frequency_cap", "touched_today"})
+
+_Stage = Literal["decide", "execute"]
+
+
+@dataclass(frozen=True)
+class _DailyGuard:
+    """Who an outreach reaches and since when today counts: checked again inside the run's transaction."""
+
+    ids: frozenset[str]
+    since: datetime
+
+
+@dataclass(frozen=True)
+class _RecipientView:
+    facts: RecipientFacts
+    guard: _DailyGuard
+
+
+@dataclass(frozen=True)
+class _Evaluated:
+    action: str
+    rule: ActionRule
+    verdict: Verdict
+    digest: str
+    recipient: RecipientCheck | None = None
+    guard: _DailyGuard | None = None
+
+
+def _day_start(now: datetime, timezone: str) -> datetime:
+    """Midnight of ``now``'s day in ``timezone`` (Asia/Riyadh): where "today" starts for outreach."""
+    local = now.astimezone(ZoneInfo(timezone))
+    # In the clock's own zone: the ledger stores ``now.isoformat()`` and compares strings.
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(now.tzinfo)
+
+
+_RECIPIENT_STATUS_AR = {"safe": "آمن للتواصل", "needs_review": "يحتاج مراجعة", "blocked": "ممنوع التواصل"}
 
 
 class _Refused(Exception):

@@ -115,6 +115,37 @@ class PolicyDecision(BaseModel):
     args_digest: str = Field(description="Digest binding any approval to exactly these arguments.")
 
 
+RecipientStatus = Literal["safe", "needs_review", "blocked"]
+
+
+class RecentTouch(BaseModel):
+    """One outreach delivered to a lead (or to someone sharing the address)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str = Field(description="email, whatsapp or phone.")
+    at: datetime = Field(description="When the outreach was delivered.")
+    replied: bool = Field(default=False, description="The person answered it.")
+
+
+class RecipientCheck(BaseModel):
+    """The lead directory's answer about one recipient address of one outreach action."""
+
+    model_config = ConfigDict(frozen=True)
+
+    contact_id: str = Field(description="The lead checked: the kept lead after merges.")
+    status: RecipientStatus
+    reason_code: str = Field(description="Stable machine code of the reason, e.g. opted_out_registry.")
+    reason_ar: str
+    reason_en: str
+    address_known: bool = Field(description="The address is one of the lead's (or its duplicates') contact points.")
+    last_touches: tuple[RecentTouch, ...] = Field(default=(), description="The latest touches, newest first.")
+    provenance: str | None = Field(default=None, description="Where the lead came from (source, file, row).")
+    related_ids: tuple[str, ...] = Field(
+        default=(), description="Every lead id this outreach reaches: the lead, its merged duplicates and any "
+                                "other lead with the same address (the one-outreach-a-day rule counts them all).")
+
+
 ApprovalResponse = Literal["accept", "edit", "response", "ignore"]
 ApprovalVerdict = Literal["approve", "edit", "reject"]
 ApprovalStatus = Literal["pending", "approved", "rejected", "expired", "consumed", "superseded"]
@@ -156,6 +187,9 @@ class ApprovalRequest(BaseModel):
     requested_at: datetime
     expires_at: datetime
     status: ApprovalStatus = "pending"
+    recipient: RecipientCheck | None = Field(
+        default=None, description="For an outreach: the recipient's contactability and last touches, as checked "
+                                  "when the approval was requested.")
 
 
 class ApprovalDecision(BaseModel):

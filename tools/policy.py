@@ -11,8 +11,12 @@ Order of rules (first match wins, each fails closed):
   3. an unknown skill, or a skill that did not declare the action .................. blocked
   4. an opt-out by the contact on the action's channel (or all channels) ........... blocked
   5. consent the action needs (opt-in for WhatsApp, transcript consent) missing .... blocked
-  6. the action's mode, tightened (never loosened) by the tenant overlay
-  7. a rate limit reached for a call that would proceed ............................ blocked
+  6. an outreach whose recipient the lead directory blocks (not the lead's address,
+     scraped source, do-not-contact, cool-down, caps ...), or that would be the
+     contact's second outreach today, or that another thread already has pending ... blocked
+  7. the action's mode, tightened (never loosened) by the tenant overlay; a recipient
+     that needs review makes it at least approval_required
+  8. a rate limit reached for a call that would proceed ............................ blocked
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from tools.canonical import is_valid_action
 from tools.consent import ConsentState
 from tools.errors import PolicyError
 from tools.models import MODE_STRICTNESS, Channel, Mode, Role, RWUType
+from tools.recipients import RecipientCheck
 from tools.saudi_time import BusinessHours
 
 DefaultMode = Literal["suggest_only", "draft_only", "approval_required", "blocked"]
@@ -64,11 +69,16 @@ class ActionRule(BaseModel):
     respect_quiet_hours: bool = False
     approver_roles: tuple[Role, ...] = ()
     without_consent: Message | None = None
+    outreach: bool = Field(
+        default=False, description="A message to a person: its recipients are checked against the lead directory "
+                                   "(contactability, one outreach a day) and a touch is recorded when it is delivered.")
 
     @model_validator(mode="after")
     def _approvable(self) -> ActionRule:
         if self.mode == "approval_required" and not self.approver_roles:
             raise ValueError("an approval_required action must name the roles that may approve it")
+        if self.outreach and (self.channel is None or not self.approver_roles):
+            raise ValueError("an outreach action must name its channel and who may approve a recipient under review")
         if self.requires_consent_channel and self.without_consent is None:
             raise ValueError("an action that needs consent must say why it is refused without it")
         return self
@@ -102,6 +112,7 @@ RULE_MESSAGES = (
     "frequency_cap", "rate_limited", "live_flag_off", "tenant_overlay", "approval_missing",
     "approval_invalid", "approval_mismatch", "approval_expired", "approval_used",
     "approval_not_granted", "role_not_allowed", "no_connector", "approved",
+    "touched_today", "outreach_pending", "recipient_review",
 )
 
 
@@ -154,6 +165,10 @@ class Policy(BaseModel):
     def message(self, name: str) -> Message:
         return self.rules[name]
 
+    def outreach_actions(self) -> tuple[str, ...]:
+        """Actions marked ``outreach`` (messages to a person), sorted."""
+        return tuple(sorted(action for action, rule in self.actions.items() if rule.outreach))
+
 
 def parse_policy(raw: bytes, *, source: str = "policy.yaml") -> Policy:
     try:
@@ -205,6 +220,28 @@ class TenantOverlay(BaseModel):
         return mode, False
 
 
+_SEVERITY = {"safe": 0, "needs_review": 1, "blocked": 2}
+
+
+class RecipientFacts(BaseModel):
+    """What the gateway learnt about an outreach's recipients (only when a lead directory is wired)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    checks: tuple[RecipientCheck, ...] = Field(default=(), description="One per recipient the directory knows.")
+    touched_today: bool = Field(default=False, description="The contact (or anyone with the address) got an "
+                                                           "outreach today, Asia/Riyadh day.")
+    pending_elsewhere: bool = Field(default=False, description="An outreach approval to the contact is pending "
+                                                               "in another thread.")
+
+    @property
+    def deciding(self) -> RecipientCheck | None:
+        """The strictest check (blocked before needs_review before safe); the first of equals."""
+        if not self.checks:
+            return None
+        return max(self.checks, key=lambda c: _SEVERITY[c.status])
+
+
 class Facts(BaseModel):
     """What the gateway knows about a call that the pure evaluation needs."""
 
@@ -220,6 +257,7 @@ class Facts(BaseModel):
     )
     rate_count: int = Field(default=0, description="Proceeding calls already counted in this window.")
     overlay: TenantOverlay | None = None
+    recipient: RecipientFacts | None = Field(default=None, description="Set for outreach when a directory is wired.")
 
 
 class Verdict(BaseModel):
@@ -279,6 +317,19 @@ def evaluate(policy: Policy, action: str, facts: Facts) -> Verdict:
         if not facts.recipient_matches:
             return _blocked(policy.message("no_opt_in"), "recipient_not_opted_in", RWUType.contact_blocked)
 
+    review: RecipientCheck | None = None
+    if rule.outreach and facts.recipient is not None:
+        deciding = facts.recipient.deciding
+        if deciding is not None and deciding.status == "blocked":
+            return Verdict(mode=Mode.blocked, reason_code=deciding.reason_code, reason_ar=deciding.reason_ar,
+                           reason_en=deciding.reason_en, proof_impact=RWUType.contact_blocked)
+        if facts.recipient.touched_today:
+            return _blocked(policy.message("touched_today"), "touched_today", RWUType.contact_blocked)
+        if facts.recipient.pending_elsewhere:
+            return _blocked(policy.message("outreach_pending"), "outreach_pending", RWUType.contact_blocked)
+        if deciding is not None and deciding.status == "needs_review":
+            review = deciding
+
     mode = Mode(rule.mode)
     code = rule.reason_code or ("unknown_action" if not policy.is_known(action) else f"policy_{rule.mode}")
     reason_ar, reason_en = rule.reason_ar, rule.reason_en
@@ -290,6 +341,13 @@ def evaluate(policy: Policy, action: str, facts: Facts) -> Verdict:
             reason_ar, reason_en = overlay_msg.reason_ar, overlay_msg.reason_en
             if mode == Mode.blocked:
                 return _blocked(overlay_msg, "tenant_overlay")
+    if review is not None:
+        # A person looks at a recipient under review first, whatever the action's own mode allows.
+        if MODE_STRICTNESS[mode] < MODE_STRICTNESS[Mode.approval_required]:
+            mode = Mode.approval_required
+        msg = policy.message("recipient_review")
+        code = review.reason_code
+        reason_ar, reason_en = f"{msg.reason_ar} {review.reason_ar}", f"{msg.reason_en} {review.reason_en}"
 
     if facts.rate_count >= policy.rate_limit(action).limit:
         return _blocked(policy.message("rate_limited"), "rate_limited")

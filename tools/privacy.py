@@ -97,6 +97,15 @@ def same_person(conn: Conn, tenant: str, addresses: set[str]) -> set[str]:
     return found
 
 
+def decided_threads(conn: Conn, tenant: str, contact_id: str) -> set[str]:
+    """Threads whose decisions named the contact: a refused draft leaves no approval, yet its thread's
+    checkpoints still hold the lead's data."""
+    rows = conn.execute(
+        "SELECT DISTINCT json_extract(payload, '$.thread_id') FROM audit_events WHERE tenant = ?"
+        " AND kind = 'decision' AND json_extract(payload, '$.contact_id') = ?", (tenant, contact_id)).fetchall()
+    return {str(r[0]) for r in rows if r[0]}
+
+
 def earlier_erasures(conn: Conn, tenant: str, contact_id: str) -> tuple[set[str], set[str]]:
     """Ids of the same person and threads kept, as earlier ``privacy_erasure`` events recorded them.
 

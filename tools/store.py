@@ -73,7 +73,8 @@ CREATE TABLE IF NOT EXISTS approvals (
     decided_at      TEXT,
     reason          TEXT,
     consumed_at     TEXT,
-    superseded_by   TEXT
+    superseded_by   TEXT,
+    recipient       TEXT                    -- an outreach's recipient check (JSON), shown to the approver
 );
 CREATE INDEX IF NOT EXISTS approvals_pending ON approvals (tenant, status);
 
@@ -339,3 +340,6 @@ class Store(Database):
             columns = {row[1] for row in conn.execute("PRAGMA table_info(side_effects)")}
             if "lease_until" not in columns:
                 conn.execute("ALTER TABLE side_effects ADD COLUMN lease_until TEXT")
+            # ... and approvals the recipient check an outreach approval shows (NULL: none).
+            if "recipient" not in {row[1] for row in conn.execute("PRAGMA table_info(approvals)")}:
+                conn.execute("ALTER TABLE approvals ADD COLUMN recipient TEXT")

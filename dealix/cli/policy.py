@@ -9,7 +9,7 @@ from rich.table import Table
 
 from dealix.cli.output import fail, print_json, stdout
 from dealix.settings import get_settings
-from dealix.wiring import build_gateway
+from dealix.wiring import build_gateway, build_recipients, open_store
 from tools.canonical import canonical_action
 from tools.errors import GatewayError
 from tools.models import Caller, Role, ToolCall
@@ -64,20 +64,26 @@ def check(
     skill: Annotated[str | None, typer.Option(
         "--skill", help="Skill on whose behalf to ask (least privilege applies). Default: the operator console, "
         "which may ask about any action but never executes one.")] = None,
+    to: Annotated[str | None, typer.Option(
+        "--to", help="Recipient address of an outreach (email or phone): checked against the lead.")] = None,
     tenant: Annotated[str, typer.Option("--tenant")] = "default",
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """Ask the gateway for one decision. It is recorded in the audit log like any other."""
+    """Ask the gateway what it would decide: a dry run, recorded in the audit log, that leaves nothing
+    pending (no approval, no rate-limit count, no work unit)."""
     caller = Caller(user_id=f"cli:{role.value}", tenant=tenant, role=role)
     # A what-if question about the policy itself: the console skill may *ask* about this one action.
-    # ``decide`` records the decision and never executes, so this grants nothing that can run.
+    # ``dry_run`` records the decision and does nothing else, so this grants nothing that can run.
     extra = {} if skill else {OPERATOR_SKILL: frozenset({canonical_action(action)})}
     try:
-        gateway = build_gateway(extra_skills=extra)
-        result = gateway.decide(ToolCall(tenant=tenant, skill=skill or OPERATOR_SKILL, action=action,
-                                         contact_id=contact,
-                                         thread_id="cli", tool_call_id="policy-check"),
-                                actor=caller.user_id)
+        settings = get_settings()
+        store = open_store(settings)
+        gateway = build_gateway(settings, store=store, extra_skills=extra,
+                                recipients=build_recipients(settings, store=store))
+        result = gateway.dry_run(ToolCall(tenant=tenant, skill=skill or OPERATOR_SKILL, action=action,
+                                          contact_id=contact, args={"to": to} if to else {},
+                                          thread_id="cli", tool_call_id="policy-check"),
+                                 actor=caller.user_id)
     except GatewayError as error:
         raise fail(error) from error
     decision = result.decision
@@ -88,6 +94,6 @@ def check(
     style = "red" if decision.mode == "blocked" else "yellow" if decision.approval_required else "green"
     console.print(f"[bold {style}]{decision.mode}[/] {decision.action}  ({decision.reason_code})")
     console.print(decision.reason_ar, markup=False)
-    console.print(f"audit event {decision.audit_event} · policy {decision.policy_version}", style="dim")
+    console.print(f"audit event {decision.audit_event} (dry run) · policy {decision.policy_version}", style="dim")
     if decision.approval_required and role not in gateway.policy.rule(decision.action).approver_roles:
         console.print("دورك لا يخوّلك اعتماد هذا الإجراء.", style="yellow", markup=False)

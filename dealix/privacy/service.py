@@ -57,11 +57,12 @@ class PrivacyDesk:
                 ids = self._ids(conn, contact_id, records)
                 gateway = _merged([privacy.contact_records(conn, self._tenant, i) for i in ids])
                 addresses = {a for i in ids for a in privacy.contact_addresses(conn, self._tenant, i)}
+                decided = {t for i in ids for t in privacy.decided_threads(conn, self._tenant, i)}
             memory = _merged([self._memory_records(i) for i in ids])
             tickets = support.export_tickets(self._path(SUPPORT_FILE), self._tenant, contact_id,
                                              addresses | _addresses(records))
             outbox = [self._outbox_entry(p) for p in _outbox_paths(gateway["ledger"])]
-            threads = sorted({a["thread_id"] for a in gateway["approvals"]})
+            threads = sorted({a["thread_id"] for a in gateway["approvals"]} | decided)
             covered = {GATEWAY_FILE, TARGETING_FILE, SUPPORT_FILE, *(e["file"] for e in outbox)}
             elsewhere = [r for r in residual.scan(self._settings.data_dir, _identifiers(records, addresses))
                          if r.store not in covered and not r.store.startswith("qdrant/")]
@@ -93,7 +94,8 @@ class PrivacyDesk:
                 ids = list(dict.fromkeys([*self._ids(conn, contact_id, records), *sorted(earlier_ids)]))
                 addresses = {a for i in ids for a in privacy.contact_addresses(conn, self._tenant, i)}
                 approvals = [r for i in ids for r in privacy.contact_records(conn, self._tenant, i)["approvals"]]
-                threads = sorted(earlier_threads | {r["thread_id"] for r in approvals})
+                decided = {t for i in ids for t in privacy.decided_threads(conn, self._tenant, i)}
+                threads = sorted(earlier_threads | decided | {r["thread_id"] for r in approvals})
             identifiers = _identifiers(records, addresses)
             problems: list[str] = []
 

@@ -83,6 +83,26 @@ CREATE TABLE IF NOT EXISTS touches (
 );
 CREATE INDEX IF NOT EXISTS touches_lead ON touches (tenant, lead_id, at);
 """
+# Addresses added to a lead after its import (each one an audited gateway action), and the lookups
+# that find a lead by its address without reading every lead: the gateway asks on every outreach.
+_CONTACT_POINTS = """
+CREATE TABLE IF NOT EXISTS contact_points (
+    tenant   TEXT NOT NULL,
+    lead_id  TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    value    TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    PRIMARY KEY (tenant, lead_id, value)
+);
+CREATE INDEX IF NOT EXISTS contact_points_value ON contact_points (tenant, value);
+CREATE INDEX IF NOT EXISTS leads_email ON leads (tenant, json_extract(data, '$.email'));
+CREATE INDEX IF NOT EXISTS leads_phone ON leads (tenant, json_extract(data, '$.phone.e164'));
+CREATE INDEX IF NOT EXISTS leads_merged ON leads (tenant, merged_into);
+"""
+_BY_EMAIL = "SELECT COALESCE(merged_into, lead_id) FROM leads WHERE tenant = ? AND json_extract(data, '$.email') = ?"
+_BY_PHONE = ("SELECT COALESCE(merged_into, lead_id) FROM leads WHERE tenant = ?"
+             " AND json_extract(data, '$.phone.e164') = ?")
 _ACTIVE_LEADS = "SELECT data FROM leads WHERE tenant = ? AND merged_into IS NULL ORDER BY lead_id"
 _ALL_LEADS = "SELECT data FROM leads WHERE tenant = ? ORDER BY lead_id"
 _LIVE_MERGES = "SELECT * FROM merges WHERE tenant = ? AND undone_at IS NULL ORDER BY merge_id"
@@ -118,7 +138,7 @@ class TargetingRepository:
     """Leads, merges and outreach history of every tenant, in one SQLite file."""
 
     def __init__(self, path: Path | str) -> None:
-        self._db = Database(path, schema=_SCHEMA, named_rows=False)
+        self._db = Database(path, schema=_SCHEMA + _CONTACT_POINTS, named_rows=False)
 
     def close(self) -> None:
         self._db.close()
@@ -276,6 +296,8 @@ class TargetingRepository:
             marks = ",".join("?" * len(ids)) or "NULL"
             conn.execute(f"DELETE FROM leads WHERE tenant = ? AND lead_id IN ({marks})", (tenant, *ids))  # noqa: S608
             conn.execute(f"DELETE FROM touches WHERE tenant = ? AND lead_id IN ({marks})", (tenant, *ids))  # noqa: S608
+            conn.execute(f"DELETE FROM contact_points WHERE tenant = ? AND lead_id IN ({marks})",  # noqa: S608
+                         (tenant, *ids))
             for import_id, row_number in rows:
                 conn.execute("DELETE FROM import_issues WHERE import_id = ? AND row_number = ?",
                              (import_id, row_number))
@@ -318,3 +340,82 @@ class TargetingRepository:
                 (tenant, since.astimezone(UTC).isoformat()),
             ).fetchall()
         return [Touch(r[0], r[1], datetime.fromisoformat(r[2]), bool(r[3])) for r in rows]
+
+    # -- one lead and its contact points (the gateway's recipient checks) -------------------------
+    def lead_group(self, tenant: str, lead_id: str) -> list[Lead]:
+        """The kept lead for ``lead_id`` (itself, or the lead it was merged into) first, then the leads
+        merged into it; empty when the id is unknown."""
+        with self._db.read() as conn:
+            kept = lead_id
+            for _ in range(8):  # a merged lead points at its kept one; chains are short
+                row = conn.execute("SELECT merged_into FROM leads WHERE tenant = ? AND lead_id = ?",
+                                   (tenant, kept)).fetchone()
+                if row is None:
+                    return []
+                if row[0] is None:
+                    break
+                kept = row[0]
+            head = conn.execute("SELECT data FROM leads WHERE tenant = ? AND lead_id = ?", (tenant, kept)).fetchall()
+            # No ORDER BY here: it would steer SQLite to the primary key's index instead of ``leads_merged``.
+            rest = conn.execute("SELECT data FROM leads WHERE tenant = ? AND merged_into = ?",
+                                (tenant, kept)).fetchall()
+        merged = sorted((Lead.model_validate_json(r[0]) for r in rest), key=lambda lead: lead.lead_id)
+        return [*(Lead.model_validate_json(r[0]) for r in head), *merged]
+
+    def lead_ids_with_address(self, tenant: str, value: str) -> list[str]:
+        """Kept lead ids that have ``value`` (an E.164 phone or a lower-cased email) as a contact point,
+        on the lead itself, on a lead merged into it, or added later."""
+        # One indexed lookup each: the expression must read exactly as the index's for SQLite to use it.
+        own = _BY_EMAIL if "@" in value else _BY_PHONE
+        with self._db.read() as conn:
+            rows = [*conn.execute(own, (tenant, value)), *conn.execute(
+                "SELECT COALESCE(l.merged_into, p.lead_id) FROM contact_points p"
+                " LEFT JOIN leads l ON l.tenant = p.tenant AND l.lead_id = p.lead_id"
+                " WHERE p.tenant = ? AND p.value = ?", (tenant, value))]
+        return sorted({r[0] for r in rows})
+
+    def contact_points(self, tenant: str, lead_ids: Iterable[str]) -> set[str]:
+        """Addresses added to any of ``lead_ids`` after import."""
+        ids = list(lead_ids)
+        if not ids:
+            return set()
+        with self._db.read() as conn:
+            rows = conn.execute(
+                f"SELECT value FROM contact_points WHERE tenant = ? AND lead_id IN ({','.join('?' * len(ids))})",  # noqa: S608
+                (tenant, *ids)).fetchall()
+        return {r[0] for r in rows}
+
+    def add_contact_point(self, tenant: str, lead_id: str, kind: Literal["email", "phone"], value: str,
+                          at: datetime, by: str) -> None:
+        """Add a normalised address to a lead (kept once; the gateway audits who added it)."""
+        with self._db.transaction() as conn:
+            conn.execute("INSERT OR IGNORE INTO contact_points VALUES (?,?,?,?,?,?)",
+                         (tenant, lead_id, kind, value, at.astimezone(UTC).isoformat(), by))
+
+    def touches_of(self, tenant: str, lead_ids: Iterable[str], *, limit: int = 5) -> list[Touch]:
+        """The latest touches of any of ``lead_ids``, newest first."""
+        ids = list(lead_ids)
+        if not ids:
+            return []
+        with self._db.read() as conn:
+            rows = conn.execute(
+                f"SELECT lead_id, channel, at, replied FROM touches WHERE tenant = ?"  # noqa: S608
+                f" AND lead_id IN ({','.join('?' * len(ids))}) ORDER BY at DESC, id DESC LIMIT ?",
+                (tenant, *ids, limit)).fetchall()
+        return [Touch(r[0], r[1], datetime.fromisoformat(r[2]), bool(r[3])) for r in rows]
+
+    def leads_by_id(self, tenant: str, lead_ids: Iterable[str]) -> list[Lead]:
+        ids = list(dict.fromkeys(lead_ids))
+        found: list[Lead] = []
+        with self._db.read() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                found += [Lead.model_validate_json(r[0]) for r in conn.execute(
+                    f"SELECT data FROM leads WHERE tenant = ? AND lead_id IN ({','.join('?' * len(chunk))})",  # noqa: S608
+                    (tenant, *chunk))]
+        return found
+
+    def import_file_name(self, import_id: str) -> str | None:
+        with self._db.read() as conn:
+            row = conn.execute("SELECT file_name FROM imports WHERE import_id = ?", (import_id,)).fetchone()
+        return row[0] if row is not None else None
