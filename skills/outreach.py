@@ -23,7 +23,6 @@ from skills.targeting.models import Target
 from skills.targeting.outreach import OutreachTarget
 from skills.targeting.service import TargetingService
 
-
 # Text a spreadsheet would run (=HYPERLINK(...), +cmd|..., @SUM(...), a full-width ＝): it is kept in the
 # lead record as inert data, but a lead whose name is one gets no draft, so it never reaches a subject.
 _FORMULA = re.compile(r"^\s*[=＝]|^\s*[+\-@]\s*[A-Za-z_][\w.]*\s*[(!|]")
