@@ -58,7 +58,8 @@ def _import(path: Path, *, tenant: str, repository: TargetingRepository, clock: 
     header_map = map_headers(table.headers)
     if "company_name" not in header_map.fields:
         raise MissingCompanyColumn(table.headers)
-    normalizer = RowNormalizer(header_map, tenant=tenant, import_id=import_id, catalog=catalog)
+    normalizer = RowNormalizer(header_map, tenant=tenant, import_id=import_id, catalog=catalog,
+                               file_name=file_name or path.name)
 
     issues: list[ImportIssue] = []
     first_row: dict[str, int] = {}

@@ -18,7 +18,7 @@ from skills.targeting.bulk import paused_gc
 from skills.targeting.catalog import Catalog, load_catalog
 from skills.targeting.channels import ChannelAdvisor
 from skills.targeting.committee import committee_role
-from skills.targeting.contactability import ConsentLookup, ContactabilityJudge, status_counts
+from skills.targeting.contactability import ConsentLookup, ContactabilityJudge, consent_ids, status_counts
 from skills.targeting.dedupe import company_groups, find_duplicates
 from skills.targeting.enrich import enrich
 from skills.targeting.importer import import_file
@@ -29,7 +29,7 @@ from skills.targeting.records import trusted
 from skills.targeting.repository import TargetingRepository
 from skills.targeting.reputation import ReputationGuard
 from skills.targeting.selection import DailySelection, daily_selection
-from skills.targeting.signals import detect_signals
+from skills.targeting.signals import detect_signals, note_flags
 from tools.saudi_time import BusinessHours
 
 
@@ -99,7 +99,7 @@ class TargetingService:
         judge = ContactabilityJudge(tenant=self.tenant, consent=self.consent,
                                     do_not_contact=self.repository.do_not_contact(self.tenant),
                                     reputation=guard, now=now, hours=self.hours, catalog=self.catalog)
-        judge.prefetch(by_id)
+        judge.prefetch(i for lead in leads for i in consent_ids((lead,)))
         return judge, merged_into
 
     def _guard(self, leads: list[Lead], now: datetime, companies: dict[str, str] | None = None) -> ReputationGuard:
@@ -129,9 +129,11 @@ class TargetingService:
             enrichment = enrich(lead)
             role = committee_role(lead.title)
             signals = detect_signals(lead)
+            flags = note_flags(lead)
             for member in members:  # a merged duplicate's notes still count
                 known = {s.kind for s in signals}
                 signals += [s for s in detect_signals(member) if s.kind not in known]
+                flags += [f for f in note_flags(member) if f not in flags]
             targets.append(trusted(  # built from the records above, each typed: not validated again
                 Target, lead_id=lead.lead_id, company_name=lead.company_name, contact_name=lead.contact_name,
                 title=lead.title, role=role, city_id=lead.city_id, company_id=companies[lead.lead_id],
@@ -139,8 +141,8 @@ class TargetingService:
                 channel=advisor.recommend(lead, contactability, role),
                 score=scorer.score(lead, enrichment=enrichment, role=role, signals=signals,
                                    contactability=contactability),
-                risk=scorer.risk(lead, signals, contactability, role),
-                merged_ids=sorted(m.lead_id for m in members),
+                risk=scorer.risk(lead, signals, contactability, role, flags),
+                merged_ids=sorted(m.lead_id for m in members), flags=sorted(flags),
             ))
         return rank(targets)
 
