@@ -29,7 +29,7 @@ from skills.targeting.models import (
 from skills.targeting.notes import read_notes
 from skills.targeting.records import trusted
 from skills.targeting.reputation import Hold, ReputationGuard
-from tools.consent import ADDRESS_PREFIX, ConsentState
+from tools.consent import ADDRESS_PREFIX, ConsentRecord, ConsentState
 from tools.models import Channel
 from tools.saudi_time import BusinessHours
 
@@ -44,6 +44,9 @@ class ConsentLookup(Protocol):
 
     def states(self, tenant: str, contact_ids: Iterable[str], channel: Channel, *,
                recorded_only: bool = False) -> dict[str, ConsentState]: ...
+
+    def history_of(self, tenant: str, contact_ids: Iterable[str], address: str | None = None
+                   ) -> list[ConsentRecord]: ...
 
 
 class ContactabilityJudge:
