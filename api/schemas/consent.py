@@ -14,7 +14,8 @@ class OptInRequest(BaseModel):
 
     address: str = Field(min_length=3, max_length=200, description="Phone (any spelling) or email.")
     channel: Channel = Field(description="whatsapp, phone or sms for a phone; email for an email.")
-    source: str = Field(min_length=1, max_length=300, description="Where the consent came from: form id, call, message.")
+    source: str = Field(min_length=1, max_length=300,
+                        description="Where the consent came from: form id, call, message.")
     basis: LawfulBasis = Field(default=LawfulBasis.consent, description="The lawful basis (PDPL).")
     renewed: bool = Field(default=False, description="The person consented again after opting out.")
 

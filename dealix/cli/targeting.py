@@ -14,8 +14,8 @@ from rich.table import Table
 from dealix.cli.output import print_json, stdout
 from skills.targeting.catalog import load_catalog
 from skills.targeting.errors import TargetingError
-from skills.targeting.factory import DEFAULT_TENANT, build_service, demo_service
 from skills.targeting.export import export_format, write_leads
+from skills.targeting.factory import DEFAULT_TENANT, build_service, demo_service
 from skills.targeting.models import ContactStatus, ImportReport
 from skills.targeting.service import RankResult
 from skills.targeting.views import LeadPage
