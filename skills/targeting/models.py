@@ -31,8 +31,9 @@ NoteFlag = Literal["notes_opt_out", "notes_instruction"]
 IssueCode = Literal[
     "missing_company", "no_contact_point", "row_shape", "not_an_object", "invalid_phone", "invalid_email",
     "unknown_city", "invalid_cr", "invalid_employees", "duplicate_in_file", "consent_unclear",
+    "merged_in_file",
 ]
-MergeRule = Literal["same_email", "same_mobile", "domain_and_name", "company_city_and_name"]
+MergeRule = Literal["same_identity", "same_email", "same_mobile", "domain_and_name", "company_city_and_name"]
 RiskLevel = Literal["low", "medium", "high"]
 
 

@@ -72,7 +72,8 @@ class TargetingService:
         judge, merged_into = self._judge(leads)
         verdicts = [judge.judge(lead, merged_into.get(lead.lead_id, ())) for lead in mine
                     if lead.lead_id not in merged_ids]
-        report = report.model_copy(update={"merges": merges, "contactability": status_counts(verdicts)})
+        report = report.model_copy(update={"merges": [*report.merges, *merges],
+                                           "contactability": status_counts(verdicts)})
         self.repository.update_import_report(report)
         return report
 
