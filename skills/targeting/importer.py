@@ -16,8 +16,8 @@ from pathlib import Path
 
 from skills.targeting.bulk import paused_gc
 from skills.targeting.catalog import Catalog, load_catalog
-from skills.targeting.errors import MissingCompanyColumn
 from skills.targeting.dedupe import merge_id_for
+from skills.targeting.errors import MissingCompanyColumn
 from skills.targeting.models import ImportIssue, ImportReport, Lead, MergeRecord
 from skills.targeting.normalize import RowNormalizer, map_headers
 from skills.targeting.readers import Progress, open_table

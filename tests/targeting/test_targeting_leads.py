@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from targeting_corpus import write_csv
+from targeting_corpus import SUNDAY_10_RIYADH, write_csv
 from typer.testing import CliRunner
 
 from api.app import create_app
+from api.keys import key_store_for
 from dealix.cli.consent import consent_app
 from dealix.cli.targeting import targeting_app
 from dealix.settings import Settings, get_settings
@@ -118,16 +119,11 @@ def test_consent_cli_refuses_an_address_that_is_neither_phone_nor_email(data_dir
 
 @pytest.fixture
 def api(tmp_path: Path) -> tuple[TestClient, Settings]:
-    from api.keys import key_store_for
-
     settings = Settings(data_dir=tmp_path / "api", secret_key="k" * 32)
     return TestClient(create_app(settings)), settings
 
 
 def _key(settings: Settings, role: Role, tenant: str = "acme") -> dict[str, str]:
-    from api.keys import key_store_for
-    from targeting_corpus import SUNDAY_10_RIYADH
-
     key = key_store_for(settings).create(user_id=f"{role.value}@{tenant}", tenant=tenant, role=role,
                                          now=SUNDAY_10_RIYADH).key
     return {"Authorization": f"Bearer {key}"}
