@@ -188,8 +188,8 @@ def _show_leads(page: LeadPage) -> None:
             lines.append(f"   دمج {m.merge_id} ({state}): {m.merged_id} ← {m.evidence_ar}")
         if row.flags:
             lines.append(f"   تنبيهات: {', '.join(row.flags)}")
-        if row.notes:
-            lines.append(f"   ملاحظات (كما كُتبت): {row.notes}")
+        for note in row.notes:
+            lines.append(f"   ملاحظات (كما كُتبت): {note}")
         console.print("\n".join(lines), markup=False, highlight=False)
 
 

@@ -44,7 +44,7 @@ def row_values(row: LeadRow) -> list[str]:
         row.lead_id, row.company_name, row.contact_name, row.title, row.city, mobile,
         other.value if other else "", other.kind if other else "", email, row.source_raw or row.source_id,
         row.status, verdicts.get("email", ""), verdicts.get("phone", ""), verdicts.get("whatsapp", ""),
-        row.contactability.reason_ar, consent, " ".join(row.merged_ids), " ".join(row.flags), row.notes,
+        row.contactability.reason_ar, consent, " ".join(row.merged_ids), " ".join(row.flags), " | ".join(row.notes),
     ]
     return [neutralise(v) for v in values]
 

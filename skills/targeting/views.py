@@ -69,7 +69,8 @@ class LeadRow(_Frozen):
     touches: list[TouchView] = Field(description="Outreach recorded for the lead and its merged duplicates.")
     merges: list[MergeRecord] = Field(description="Merges the lead is part of (undo with the merge id).")
     merged_ids: list[str]
-    notes: str | None = Field(description="As written: data for a person to read, never acted on.")
+    notes: list[str] = Field(description="Notes of the lead and its merged duplicates, as written: data for a "
+                                         "person to read, never acted on.")
     flags: list[NoteFlag]
     score: float
     file_row: str = Field(description="import id and row number the lead came from.")
@@ -109,6 +110,6 @@ def lead_row(target: Target, members: list[Lead], *, consent: list[ConsentRecord
         city=lead.city_id or lead.city_raw, source_id=lead.source.source_id, source_raw=lead.source.raw,
         status=target.contactability.status, contact_points=contact_points(members),
         contactability=target.contactability, consent=consent_events(consent), touches=touches, merges=merges,
-        merged_ids=target.merged_ids, notes=lead.notes, flags=target.flags, score=target.score.total,
+        merged_ids=target.merged_ids, notes=[m.notes for m in members if m.notes], flags=target.flags, score=target.score.total,
         file_row=f"{lead.import_id}:{lead.row_number}",
     )
