@@ -91,7 +91,8 @@ def _consent_page(request: Request, session: ConsoleSession, *, view: ConsentVie
     if isinstance(error, ConsentError):
         error = error.message_ar if lang == "ar" else error.message_en
     return render(request, "consent.html", status=status, **_base(session, request), view=view, address=address,
-                  error=error, recorded=recorded, channels=[c.value for c in (*CHANNELS_FOR["phone"], *CHANNELS_FOR["email"])],
+                  error=error, recorded=recorded,
+                  channels=[c.value for c in (*CHANNELS_FOR["phone"], *CHANNELS_FOR["email"])],
                   bases=[b.value for b in LawfulBasis], may_opt_in=session.record.caller.role in OPT_IN_ROLES)
 
 

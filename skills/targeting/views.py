@@ -110,6 +110,7 @@ def lead_row(target: Target, members: list[Lead], *, consent: list[ConsentRecord
         city=lead.city_id or lead.city_raw, source_id=lead.source.source_id, source_raw=lead.source.raw,
         status=target.contactability.status, contact_points=contact_points(members),
         contactability=target.contactability, consent=consent_events(consent), touches=touches, merges=merges,
-        merged_ids=target.merged_ids, notes=[m.notes for m in members if m.notes], flags=target.flags, score=target.score.total,
+        merged_ids=target.merged_ids, notes=[m.notes for m in members if m.notes], flags=target.flags,
+        score=target.score.total,
         file_row=f"{lead.import_id}:{lead.row_number}",
     )
