@@ -134,19 +134,17 @@ def splink_run(frame: pd.DataFrame) -> dict[str, Any]:
     for rule in (block_on("phone"), block_on("email"), block_on("domain", "skel3")):
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
     predictions = linker.inference.predict(threshold_match_probability=0.99).as_pandas_dataframe()
-    phone_l, phone_r = predictions.get("phone_l"), predictions.get("phone_r")
-    keep = np.ones(len(predictions), dtype=bool)
-    if phone_l is None:  # the comparison columns are not retained: look the values up
-        lookup = frame[["phone", "email"]]
-        left = lookup.loc[predictions["unique_id_l"]].to_numpy()
-        right = lookup.loc[predictions["unique_id_r"]].to_numpy()
-        conflict = []
-        for k in range(2):
-            a, b = left[:, k], right[:, k]
-            both = pd.notna(a) & pd.notna(b)
-            conflict.append((both & (a != b), both & (a == b)))
-        (phone_conflict, phone_same), (email_conflict, _) = conflict
-        keep &= ~(phone_conflict | (email_conflict & ~phone_same))
+    # The same veto as for the others: look the compared values up (they are not retained in the output).
+    lookup = frame[["phone", "email"]]
+    left = lookup.loc[predictions["unique_id_l"]].to_numpy()
+    right = lookup.loc[predictions["unique_id_r"]].to_numpy()
+    conflict = []
+    for k in range(2):
+        a, b = left[:, k], right[:, k]
+        both = pd.notna(a) & pd.notna(b)
+        conflict.append((both & (a != b), both & (a == b)))
+    (phone_conflict, phone_same), (email_conflict, _) = conflict
+    keep = ~(phone_conflict | (email_conflict & ~phone_same))
     pairs = {tuple(sorted((str(a), str(b)))) for a, b, k in
              zip(predictions["unique_id_l"], predictions["unique_id_r"], keep, strict=True) if k}
     return {"splink": {"pairs": sorted(pairs), "seconds": time.perf_counter() - started}}

@@ -135,6 +135,13 @@ class ConsentRegistry:
             return {i: _fold(i, channel, found[i]) for i in ids if i in found}
         return {i: _fold(i, channel, found.get(i, [])) for i in ids}
 
+    def ids_with_prefix(self, tenant: str, prefix: str) -> set[str]:
+        """Contact ids of the tenant with any event whose id starts with ``prefix`` (e.g. ``addr:``)."""
+        with self._store.read() as conn:
+            rows = conn.execute("SELECT DISTINCT contact_id FROM consent_events WHERE tenant = ? AND contact_id >= ?"
+                                " AND contact_id < ?", (tenant, prefix, prefix + "\U0010ffff")).fetchall()
+        return {r["contact_id"] for r in rows}
+
     def history(self, tenant: str, contact_id: str) -> list[ConsentRecord]:
         with self._store.read() as conn:
             rows = conn.execute(

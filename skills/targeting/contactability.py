@@ -48,6 +48,8 @@ class ConsentLookup(Protocol):
     def history_of(self, tenant: str, contact_ids: Iterable[str], address: str | None = None
                    ) -> list[ConsentRecord]: ...
 
+    def ids_with_prefix(self, tenant: str, prefix: str) -> set[str]: ...
+
 
 class ContactabilityJudge:
     """Judges leads of one tenant at one moment; build one per run."""
@@ -71,6 +73,7 @@ class ContactabilityJudge:
         self._opening = None if self._in_hours else self._hours.next_opening(now)
         self._recorded: dict[ContactChannel, dict[str, ConsentState]] = {channel: {} for channel in CHANNELS}
         self._prefetched: set[str] = set()
+        self._any_recorded: set[str] = set()  # ids with a recorded state on some channel
         # Verdicts are frozen and most are alike (one channel, one status, one reason): one each.
         self._verdicts: dict[tuple[ContactChannel, ContactStatus, Text], ChannelVerdict] = {}
         self._timed_verdicts: dict[int, tuple[ChannelVerdict, ChannelVerdict]] = {}
@@ -82,9 +85,16 @@ class ContactabilityJudge:
         Only states with a record are kept: most leads have none, and 100k of them would cost memory.
         """
         ids = list(lead_ids)
+        if any(i.startswith(ADDRESS_PREFIX) for i in ids):
+            # Consent by address is rare: ask only for the addresses the registry has anything about.
+            known = self._consent.ids_with_prefix(self._tenant, ADDRESS_PREFIX)
+            self._prefetched.update(i for i in ids if i.startswith(ADDRESS_PREFIX) and i not in known)
+            ids = [i for i in ids if not i.startswith(ADDRESS_PREFIX) or i in known]
         for channel in CHANNELS:
             states = self._consent.states(self._tenant, ids, Channel(channel), recorded_only=True)
-            self._recorded[channel].update((i, s) for i, s in states.items() if s.status != "none")
+            recorded = {i: s for i, s in states.items() if s.status != "none"}
+            self._recorded[channel].update(recorded)
+            self._any_recorded.update(recorded)
         self._prefetched.update(ids)
 
     def _text(self, key: str, **params: object) -> Text:
@@ -108,7 +118,10 @@ class ContactabilityJudge:
         if any(("lead", i) in self._dnc for i in ids):
             return self._all(lead, "blocked", self._text("opted_out_file"), evidence)
         hold = self._reputation.contact_hold(ids)
-        notes_hold = next((q for q in (notes_opt_out(m, self._catalog) for m in members) if q), None)
+        notes_hold = None
+        for m in members:
+            if m.notes and notes_hold is None:
+                notes_hold = read_notes(m.notes, self._catalog).opt_out
         if hold is None and notes_hold is None and self._unrecorded(cids):
             # No hold and no consent record: the verdicts follow from a handful of facts, and
             # leads with the same facts (most of a file) get the same, shared, verdicts.
@@ -146,8 +159,8 @@ class ContactabilityJudge:
 
     def _unrecorded(self, ids: Sequence[str]) -> bool:
         """True when the registry has no consent record for any of ``ids`` on any channel."""
-        recorded = self._recorded
-        return all(i in self._prefetched and not any(i in recorded[c] for c in CHANNELS) for i in ids)
+        prefetched, recorded = self._prefetched, self._any_recorded
+        return all(i in prefetched and i not in recorded for i in ids)
 
     def _facts(self, lead: Lead, members: Sequence[Lead]) -> tuple[object, ...]:
         """Everything :meth:`_channel` and :meth:`_timed` read when there is no hold and no record."""
@@ -280,6 +293,14 @@ class ContactabilityJudge:
 
 def consent_ids(members: Sequence[Lead]) -> list[str]:
     """Every consent-registry id that speaks for these leads: their lead ids and their addresses."""
+    if len(members) == 1:  # most leads: no duplicate ids to drop
+        m = members[0]
+        one = [m.lead_id]
+        if m.phone is not None:
+            one.append(ADDRESS_PREFIX + m.phone.e164)
+        if m.email is not None:
+            one.append(ADDRESS_PREFIX + m.email)
+        return one
     ids = [m.lead_id for m in members]
     for m in members:
         if m.phone is not None:

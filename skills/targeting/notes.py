@@ -54,12 +54,14 @@ def read_notes(text: str | None, catalog: Catalog | None = None) -> NotesReading
     if not text:
         return NotesReading(None, False)
     catalog = catalog or load_catalog()
-    return _read(text, _sets(catalog))
+    _sets(catalog)
+    return _read(text, catalog.digest)
 
 
 @lru_cache(maxsize=1 << 14)
-def _read(text: str, sets: _Sets) -> NotesReading:
-    opt_out_set, instruction_set, limit = sets
+def _read(text: str, digest: str) -> NotesReading:
+    # Keyed by the catalog's digest, not its keyword sets: hashing those on every call cost more than reading.
+    opt_out_set, instruction_set, limit = _SETS[digest]
     whole = match_key(text)
     instruction = instruction_set.first_hit(whole) is not None
     opt_out = None

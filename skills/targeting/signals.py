@@ -40,9 +40,13 @@ def detect_signals(lead: Lead) -> list[Signal]:
 def note_flags(lead: Lead) -> list[NoteFlag]:
     """What the lead's free text raised for a person to review (the notes, and columns kept as extras)."""
     flags: list[NoteFlag] = []
-    if read_notes(lead.notes).opt_out is not None:
+    if not lead.notes and not lead.extras:
+        return flags
+    reading = read_notes(lead.notes)
+    if reading.opt_out is not None:
         flags.append("notes_opt_out")
-    if any(is_instruction(text) for text in (lead.notes, *lead.extras.values()) if text and not _no_letters(text)):
+    if reading.instruction or any(is_instruction(text) for text in lead.extras.values()
+                                  if text and not _no_letters(text)):
         flags.append("notes_instruction")
     return flags
 
@@ -51,7 +55,7 @@ def _signals_in(texts: tuple[str | None, ...]) -> tuple[Signal, ...]:
     # The first text (in order) that shows a kind gives its signal, as if all were read in one pass.
     found: dict[SignalKind, Signal] = {}
     for text in texts:
-        if text and not _no_letters(text) and not is_instruction(text):  # injected text adds nothing
+        if text and not _no_letters(text):
             for signal in _signals_in_text(text):
                 found.setdefault(signal.kind, signal)
     return tuple(sorted(found.values(), key=lambda s: (-s.weight, s.kind)))
@@ -62,6 +66,8 @@ def _signals_in_text(text: str) -> tuple[Signal, ...]:
     # Cached per text, not per lead: notes repeat across a file, while the other columns kept in
     # ``extras`` (an id, a row number) are different on every row.
     found: dict[SignalKind, Signal] = {}
+    if is_instruction(text):  # text written to steer an assistant adds nothing, whatever words it holds
+        return ()
     for sentence in SENTENCES.split(text):
         sentence = sentence.strip()
         key = match_key(sentence)
