@@ -96,10 +96,15 @@ def contact_points(members: list[Lead]) -> list[ContactPoint]:
 
 
 def consent_events(records: list[ConsentRecord]) -> list[ConsentEvent]:
-    return [ConsentEvent(channel=r.channel.value, status=r.status, lawful_basis=r.lawful_basis.value,
-                         source=r.source, recorded_at=r.recorded_at,
-                         scope="address" if r.contact_id.startswith("addr:") else "lead")
-            for r in records]
+    """One event per change: a change recorded for the address and for each of its leads shows once."""
+    events: dict[tuple[object, ...], ConsentEvent] = {}
+    for r in records:
+        key = (r.channel, r.status, r.lawful_basis, r.source, r.recorded_at)
+        scope: Literal["address", "lead"] = "address" if r.contact_id.startswith("addr:") else "lead"
+        if key not in events or scope == "address":
+            events[key] = ConsentEvent(channel=r.channel.value, status=r.status, lawful_basis=r.lawful_basis.value,
+                                       source=r.source, recorded_at=r.recorded_at, scope=scope)
+    return list(events.values())
 
 
 def lead_row(target: Target, members: list[Lead], *, consent: list[ConsentRecord], touches: list[TouchView],
