@@ -134,3 +134,22 @@ def test_an_injection_in_another_column_is_flagged_and_ignored_too(tmp_path: Pat
     service.import_file(path)
     [target] = service.targets()
     assert target.signals == [] and "notes_instruction" in target.flags
+
+
+def test_a_person_reviewing_a_notes_opt_out_reopens_only_the_channel_they_record_consent_for(
+        tmp_path: Path, make_service: ServiceFactory) -> None:
+    from tools.audit import AuditLog
+    from tools.consent_book import ConsentBook
+    from tools.models import Channel
+    from tools.pii import PiiMasker
+    from tools.store import Store
+
+    service = make_service()
+    _import(tmp_path, service, [_row(1, "قال لا تكلموه إلا على الواتساب")])
+    store = Store(tmp_path / "g.db")
+    book = ConsentBook(store, AuditLog(store, key=b"k" * 32, masker=PiiMasker(b"k" * 32)),
+                       clock=lambda: SUNDAY_10_RIYADH)
+    book.opt_in("t1", "0550009001", Channel.whatsapp, source="مراجعة الملاحظات مع المندوب", actor="u")
+    [target] = service.targets()
+    verdicts = {v.channel: v.status for v in target.contactability.channels}
+    assert verdicts == {"email": "blocked", "phone": "blocked", "whatsapp": "safe"}
