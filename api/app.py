@@ -14,7 +14,7 @@ from api import console, errors
 from api.fast_feed import FastFeed
 from api.headers import SecurityHeaders
 from api.limits import BodySizeLimit
-from api.routers import approvals, audit, cards, drafts, health, negotiation, targeting, threads
+from api.routers import approvals, audit, cards, consent, drafts, health, negotiation, targeting, threads
 from api.routers import governance as governance_routes
 from api.routers import growth as growth_routes
 from api.routers import partners as partner_routes
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock,
     drafts.install(app)
     audit.install(app)
     targeting.install(app)
+    consent.install(app)
     cards.install(app)
     proof_routes.install(app)
     negotiation.install(app)

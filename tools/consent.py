@@ -7,6 +7,8 @@ A later, explicit opt-in (with its source) restores contact on that channel only
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time
@@ -17,7 +19,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.models import Channel
-from tools.store import Row, Store
+from tools.store import Conn, Row, Store
 
 # SQLite's default limit on bound parameters is 999 on old builds; stay well under it.
 _CHUNK = 500
@@ -84,18 +86,22 @@ class ConsentRegistry:
 
     def record(self, record: ConsentRecord) -> None:
         with self._store.transaction() as conn:
-            conn.execute(
-                "INSERT INTO consent_events (tenant, contact_id, channel, status, lawful_basis, source,"
-                " recorded_at, address, quiet_start, quiet_end, max_per_week) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    record.tenant, record.contact_id, record.channel.value, record.status,
-                    record.lawful_basis.value, record.source, record.recorded_at.isoformat(),
-                    normalise_address(record.address) if record.address else None,
-                    record.quiet_start.isoformat() if record.quiet_start else None,
-                    record.quiet_end.isoformat() if record.quiet_end else None,
-                    record.max_per_week,
-                ),
-            )
+            self.record_in(conn, record)
+
+    def record_in(self, conn: Conn, record: ConsentRecord) -> None:
+        """:meth:`record` inside the caller's write transaction (so its audit event commits with it)."""
+        conn.execute(
+            "INSERT INTO consent_events (tenant, contact_id, channel, status, lawful_basis, source,"
+            " recorded_at, address, quiet_start, quiet_end, max_per_week) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                record.tenant, record.contact_id, record.channel.value, record.status,
+                record.lawful_basis.value, record.source, record.recorded_at.isoformat(),
+                normalise_address(record.address) if record.address else None,
+                record.quiet_start.isoformat() if record.quiet_start else None,
+                record.quiet_end.isoformat() if record.quiet_end else None,
+                record.max_per_week,
+            ),
+        )
 
     def state(self, tenant: str, contact_id: str, channel: Channel) -> ConsentState:
         with self._store.read() as conn:
@@ -129,23 +135,54 @@ class ConsentRegistry:
             return {i: _fold(i, channel, found[i]) for i in ids if i in found}
         return {i: _fold(i, channel, found.get(i, [])) for i in ids}
 
+    def ids_with_prefix(self, tenant: str, prefix: str) -> set[str]:
+        """Contact ids of the tenant with any event whose id starts with ``prefix`` (e.g. ``addr:``)."""
+        with self._store.read() as conn:
+            rows = conn.execute("SELECT DISTINCT contact_id FROM consent_events WHERE tenant = ? AND contact_id >= ?"
+                                " AND contact_id < ?", (tenant, prefix, prefix + "\U0010ffff")).fetchall()
+        return {r["contact_id"] for r in rows}
+
     def history(self, tenant: str, contact_id: str) -> list[ConsentRecord]:
         with self._store.read() as conn:
             rows = conn.execute(
                 "SELECT * FROM consent_events WHERE tenant = ? AND contact_id = ? ORDER BY id",
                 (tenant, contact_id),
             ).fetchall()
-        return [
-            ConsentRecord(
-                tenant=r["tenant"], contact_id=r["contact_id"], channel=Channel(r["channel"]),
-                status=r["status"], lawful_basis=LawfulBasis(r["lawful_basis"]), source=r["source"],
-                recorded_at=datetime.fromisoformat(r["recorded_at"]), max_per_week=r["max_per_week"],
-                address=r["address"],
-                quiet_start=time.fromisoformat(r["quiet_start"]) if r["quiet_start"] else None,
-                quiet_end=time.fromisoformat(r["quiet_end"]) if r["quiet_end"] else None,
-            )
-            for r in rows
-        ]
+        return _records(rows)
+
+    def history_of(self, tenant: str, contact_ids: Iterable[str], address: str | None = None
+                   ) -> list[ConsentRecord]:
+        """Every event of any of ``contact_ids`` or given for ``address`` (any spelling), oldest first."""
+        ids = list(dict.fromkeys(contact_ids))
+        clauses, params = [], [tenant]
+        if ids:
+            clauses.append(f"contact_id IN ({','.join('?' * len(ids))})")
+            params.extend(ids)
+        if address:
+            clauses.append("address = ?")
+            params.append(normalise_address(address))
+        if not clauses:
+            return []
+        with self._store.read() as conn:
+            rows = conn.execute(
+                f"SELECT * FROM consent_events WHERE tenant = ? AND ({' OR '.join(clauses)}) ORDER BY id",  # noqa: S608
+                params,
+            ).fetchall()
+        return _records(rows)
+
+
+def _records(rows: Sequence[Row]) -> list[ConsentRecord]:
+    return [
+        ConsentRecord(
+            tenant=r["tenant"], contact_id=r["contact_id"], channel=Channel(r["channel"]),
+            status=r["status"], lawful_basis=LawfulBasis(r["lawful_basis"]), source=r["source"],
+            recorded_at=datetime.fromisoformat(r["recorded_at"]), max_per_week=r["max_per_week"],
+            address=r["address"],
+            quiet_start=time.fromisoformat(r["quiet_start"]) if r["quiet_start"] else None,
+            quiet_end=time.fromisoformat(r["quiet_end"]) if r["quiet_end"] else None,
+        )
+        for r in rows
+    ]
 
 
 def _fold(contact_id: str, channel: Channel, rows: Sequence[Row]) -> ConsentState:
@@ -174,15 +211,45 @@ def _fold(contact_id: str, channel: Channel, rows: Sequence[Row]) -> ConsentStat
 
 
 def normalise_address(address: str) -> str:
-    """Emails lower-cased; phone numbers in any Saudi spelling to E.164."""
-    text = address.strip()
+    """Emails lower-cased; phone numbers in any Saudi spelling (05x, 5x, 9665x, 00966, +966, Arabic-Indic
+    or Persian digits, spaces and dashes) to E.164."""
+    text = unicodedata.normalize("NFKC", address).strip().strip("\u200e\u200f\u202a\u202c")
     if "@" in text:
         return text.lower()
     try:
-        parsed = phonenumbers.parse(text, "SA")
+        parsed = phonenumbers.parse(text.translate(_DIGITS), "SA")
     except phonenumbers.NumberParseException:
         return text
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+AddressKind = Literal["email", "phone"]
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def address_kind(address: str) -> AddressKind | None:
+    """``email`` or ``phone`` for a valid address in any spelling; None for anything else."""
+    text = normalise_address(address)
+    if "@" in text:
+        return "email" if _EMAIL.match(text) else None
+    try:
+        parsed = phonenumbers.parse(text, "SA")
+    except phonenumbers.NumberParseException:
+        return None
+    return "phone" if phonenumbers.is_valid_number(parsed) else None
+
+
+ADDRESS_PREFIX = "addr:"
+
+
+def address_contact_id(address: str) -> str:
+    """The registry's contact id for consent given for an address rather than a lead (``addr:+9665…``).
+
+    Consent recorded by address (the CLI, the API, a WhatsApp "STOP") holds for every lead with that
+    phone or email, including leads imported later.
+    """
+    return ADDRESS_PREFIX + normalise_address(address)
 
 
 def same_address(recipient: object, consented: str | None) -> bool:

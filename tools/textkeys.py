@@ -83,8 +83,10 @@ def _skeleton(key: str) -> str:
         return ""
     key = _ARTICLE.sub(" ", f" {key}")
     words = []
-    for word in key.split():
+    for position, word in enumerate(key.split()):
         if word.isascii():
+            if position and len(word) >= 5 and word[:2] in ("al", "el"):
+                word = word[2:]  # "Alotaibi", "Aldosari": the article written attached, as Arabic writes it
             for pair, cls in _LATIN_DIGRAPHS:
                 word = word.replace(pair, cls)
             word = word.translate(_LATIN_SKELETON)

@@ -1,4 +1,5 @@
-"""``/api/v1/targeting``: import a leads file, rank targets, and two demos over the sample leads."""
+"""``/api/v1/targeting``: import a leads file, list the leads (paginated), undo a merge, rank targets, and two
+demos over the sample leads."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, File, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from api.deps import CallerDep, ServicesDep
@@ -17,6 +18,8 @@ from api.schemas.targeting import (
     ContactabilityDemoResponse,
     ContactabilityRow,
     ImportResponse,
+    LeadsResponse,
+    MergeResponse,
     OpportunitiesDemoResponse,
     RankRequest,
     RankResponse,
@@ -24,6 +27,7 @@ from api.schemas.targeting import (
 from skills.targeting.contactability import status_counts
 from skills.targeting.errors import FileTooLarge, TargetingError, UnsupportedFormat
 from skills.targeting.factory import build_service, demo_service
+from skills.targeting.models import ContactStatus
 from skills.targeting.service import TargetingService
 from tools.saudi_time import system_clock
 
@@ -50,7 +54,8 @@ ClockDep = Annotated[Callable[[], datetime], Depends(get_clock)]
 def targeting_error_response(request: Request, error: Exception) -> JSONResponse:
     """Domain errors to HTTP, in one place: a stable code and an Arabic message."""
     assert isinstance(error, TargetingError)
-    status = {"unsupported_format": 415, "file_too_large": 413, "missing_company_column": 422}.get(error.code, 400)
+    status = {"unsupported_format": 415, "file_too_large": 413, "missing_company_column": 422,
+              "merge_not_found": 404}.get(error.code, 400)
     return problem_response(status, error.code, request=request, message_ar=error.message_ar,
                             message_en=error.message_en)
 
@@ -74,6 +79,21 @@ def import_leads(service: ServiceDep, file: Annotated[UploadFile, File(descripti
                 out.write(chunk)
         report = service.import_file(path, file_name=name)
     return ImportResponse(report=report)
+
+
+@router.get("/leads", response_model=LeadsResponse)
+def list_leads(service: ServiceDep, status: ContactStatus | None = None,
+               offset: Annotated[int, Query(ge=0)] = 0,
+               limit: Annotated[int, Query(ge=1, le=500)] = 50) -> LeadsResponse:
+    """The tenant's leads, best first, a page at a time: contact points, contactability per channel with
+    reasons and consent provenance, consent history, touches, merges (undo by merge id) and notes."""
+    return LeadsResponse(page=service.lead_page(status=status, offset=offset, limit=limit))
+
+
+@router.post("/merges/{merge_id}/undo", response_model=MergeResponse, responses=problem_responses(404))
+def undo_merge(service: ServiceDep, merge_id: str) -> MergeResponse:
+    """Undo one merge: both leads are separate again, and the pair is never merged again."""
+    return MergeResponse(merge=service.unmerge(merge_id))
 
 
 @router.post("/rank", response_model=RankResponse)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skills.targeting.models import Contactability, ImportReport, Target
+from skills.targeting.models import Contactability, ImportReport, MergeRecord, Target
 from skills.targeting.ranking import Icp
 from skills.targeting.selection import DailySelection
 from skills.targeting.service import RankResult
+from skills.targeting.views import LeadPage
 
 
 class RankRequest(BaseModel):
@@ -19,6 +20,14 @@ class RankRequest(BaseModel):
 
 class ImportResponse(BaseModel):
     report: ImportReport = Field(description="Imported, merged, rejected rows and contactability counts.")
+
+
+class LeadsResponse(BaseModel):
+    page: LeadPage = Field(description="One page of leads, best first, with total, offset and limit.")
+
+
+class MergeResponse(BaseModel):
+    merge: MergeRecord = Field(description="The merge, now undone (undone_at set).")
 
 
 class RankResponse(BaseModel):
@@ -41,6 +50,6 @@ class ContactabilityDemoResponse(BaseModel):
 
 
 __all__ = [
-    "ContactabilityDemoResponse", "ContactabilityRow", "ImportResponse",
+    "ContactabilityDemoResponse", "ContactabilityRow", "ImportResponse", "LeadsResponse", "MergeResponse",
     "OpportunitiesDemoResponse", "RankRequest", "RankResponse", "Target",
 ]

@@ -8,6 +8,7 @@ from dealix.cli import registries
 from dealix.cli.audit import audit_app
 from dealix.cli.audit_repo import audit_repo_command
 from dealix.cli.cards import cards_app
+from dealix.cli.consent import consent_app
 from dealix.cli.demo import demo
 from dealix.cli.dlq import dlq_app
 from dealix.cli.eval import eval_command
@@ -50,6 +51,7 @@ app.command("demo")(demo)
 app.command("autopilot")(autopilot)
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(targeting_app, name="targeting")
+app.add_typer(consent_app, name="consent")
 app.add_typer(cards_app, name="cards")
 app.add_typer(growth_app, name="growth")
 app.command("serve")(serve)

@@ -1,4 +1,4 @@
-"""``dealix targeting``: import a leads file, and rank the targets with their score breakdowns."""
+"""``dealix targeting``: import a leads file, list and export the leads, undo a merge, rank the targets."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from rich.table import Table
 from dealix.cli.output import print_json, stdout
 from skills.targeting.catalog import load_catalog
 from skills.targeting.errors import TargetingError
+from skills.targeting.export import export_format, write_leads
 from skills.targeting.factory import DEFAULT_TENANT, build_service, demo_service
-from skills.targeting.models import ImportReport
+from skills.targeting.models import ContactStatus, ImportReport
 from skills.targeting.service import RankResult
+from skills.targeting.views import LeadPage
 
 targeting_app = typer.Typer(
     help="Targeting OS: import leads safely, dedupe, check contactability and rank targets.",
@@ -131,3 +133,79 @@ def _show_ranking(result: RankResult) -> None:
             f"   المخاطرة: {catalog.name_ar('risk', t.risk.level)} — {' '.join(t.risk.reasons_ar)}",
             markup=False, highlight=False,
         )
+
+
+@targeting_app.command("leads")
+def leads(
+    json_out: JsonOpt = False,
+    status: Annotated[ContactStatus | None, typer.Option("--status", help="safe, needs_review, blocked or unknown.")
+                      ] = None,
+    export: Annotated[Path | None, typer.Option("--export", dir_okay=False,
+                                                help="Write the leads to FILE.csv (UTF-8 with BOM) or FILE.xlsx.")
+                      ] = None,
+    tenant: TenantOpt = DEFAULT_TENANT,
+) -> None:
+    """The imported leads: contact points, contactability per channel, consent, touches, merges and notes."""
+    service = build_service(tenant=tenant)
+    if export is not None:
+        try:
+            export_format(export)
+        except ValueError:
+            Console(stderr=True).print("صيغة التصدير غير مدعومة: استخدم ملفاً ينتهي بـ ‎.csv أو ‎.xlsx\n"
+                                       "[unsupported_export] Use a .csv or .xlsx file.", markup=False)
+            raise typer.Exit(code=1) from None
+    page = service.lead_page(status=status)
+    if export is not None:
+        written = write_leads(page.leads, export)
+        Console(stderr=True).print(f"صُدّر {written} عميلاً محتملاً إلى {export}", markup=False, highlight=False)
+    if json_out:
+        print_json(page.model_dump(mode="json"))
+    elif export is None:
+        _show_leads(page)
+
+
+def _show_leads(page: LeadPage) -> None:
+    console = stdout()
+    catalog = load_catalog()
+    console.print(f"[bold]العملاء المحتملون[/bold] ({len(page.leads)} من {page.total})")
+    for row in page.leads:
+        console.print(f"[bold]{escape(row.company_name)}[/bold] — {escape(row.contact_name or '-')}"
+                      f" ({escape(row.title or '-')}) · {row.lead_id}", highlight=False)
+        points = " · ".join(f"{catalog.name_ar('phone_kind', p.kind) if p.kind != 'email' else 'بريد'}"
+                            f" \u200e{p.value}" for p in row.contact_points)
+        lines = [f"   وسائل التواصل: {points or '-'}",
+                 f"   المصدر: {row.source_raw or row.source_id} · الحالة: {catalog.name_ar('status', row.status)}"]
+        for v in row.contactability.channels:
+            lines.append(f"   {catalog.name_ar('channel', v.channel)}: {catalog.name_ar('status', v.status)}"
+                         f" — {v.reason_ar}")
+        for e in row.consent:
+            lines.append(f"   موافقة: {e.channel} {e.status} ({e.lawful_basis}) — {e.source}"
+                         f" · {e.recorded_at:%Y-%m-%d %H:%M}")
+        for t in row.touches:
+            lines.append(f"   تواصل سابق: {t.channel} · {t.at:%Y-%m-%d %H:%M}{' (رد)' if t.replied else ''}")
+        for m in row.merges:
+            state = "أُلغي" if m.undone_at else "قائم"
+            lines.append(f"   دمج {m.merge_id} ({state}): {m.merged_id} ← {m.evidence_ar}")
+        if row.flags:
+            lines.append(f"   تنبيهات: {', '.join(row.flags)}")
+        for note in row.notes:
+            lines.append(f"   ملاحظات (كما كُتبت): {note}")
+        console.print("\n".join(lines), markup=False, highlight=False)
+
+
+@targeting_app.command("unmerge")
+def unmerge(
+    merge_id: Annotated[str, typer.Argument(help="The merge id shown in the lead list (mg_…).")],
+    json_out: JsonOpt = False,
+    tenant: TenantOpt = DEFAULT_TENANT,
+) -> None:
+    """Undo one merge: both leads are separate again, and the pair is never merged again."""
+    try:
+        record = build_service(tenant=tenant).unmerge(merge_id)
+    except TargetingError as error:
+        raise _fail(error) from error
+    if json_out:
+        print_json(record.model_dump(mode="json"))
+    else:
+        stdout().print(f"أُلغي الدمج {record.merge_id}: {record.merged_id} منفصل عن {record.kept_id} من جديد.",
+                       markup=False)

@@ -37,8 +37,10 @@ from skills.support.models import (
 from skills.support.replies import SKILL, draft_reply
 from skills.support.repository import SupportRepository
 from skills.support.sla import LEVEL_RANK, due_times, escalation_role, sla_status
+from tools.consent_book import ConsentBook
+from tools.consent_words import is_stop_request
 from tools.gateway import Gateway
-from tools.models import GatewayResult, ToolCall
+from tools.models import Channel, GatewayResult, ToolCall
 from tools.pii import PiiMasker
 
 log = logging.getLogger("dealix.support")
@@ -86,9 +88,19 @@ class SupportService:
             first_response_due=first_due, resolution_due=resolution_due,
         )
         self._save(ticket, "created", actor, now)
+        self._honour_stop(incoming, ticket_id, actor)
         log.info("support ticket %s created: %s, priority %s, flags %s", ticket_id, classification.category,
                  ticket.priority, ",".join(classification.flags) or "-")
         return ticket
+
+    def _honour_stop(self, incoming: IncomingTicket, ticket_id: str, actor: str) -> None:
+        """A contact's WhatsApp "STOP" / "إيقاف" / "الغاء" is an opt-out for that number, recorded at once."""
+        if (incoming.source != "whatsapp" or not incoming.customer_phone or self.gateway is None
+                or not is_stop_request(incoming.body)):
+            return
+        ConsentBook(self.gateway.store, self.gateway.audit, clock=self.clock).opt_out(
+            self.tenant, incoming.customer_phone, Channel.all, source=f"whatsapp_inbound:{ticket_id}", actor=actor)
+        log.info("support ticket %s: the sender asked to stop; opt-out recorded", ticket_id)
 
     def get(self, ticket_id: str) -> Ticket:
         ticket = self.repository.get(self.tenant, ticket_id)

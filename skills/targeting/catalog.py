@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from skills.targeting.models import CommitteeRole, FieldName, SignalKind, SourceVerdict
+from skills.targeting.models import CommitteeRole, EvidenceStrength, FieldName, SignalKind, SourceVerdict
 
 DATA_DIR = Path(__file__).parent / "data"
 # Formatted messages, keyed by the template itself and the parameters: a 100k ranking formats the
@@ -47,7 +47,15 @@ class Text:
 
 class HeadersFile(_Frozen):
     fields: dict[FieldName, list[str]]
-    consent_values: dict[Literal["opt_out", "whatsapp_opt_in"], list[str]]
+    consent_values: dict[Literal["opt_out", "whatsapp_opt_in", "opt_in", "refused"], list[str]]
+    consent_scopes: dict[Literal["whatsapp", "email"], list[str]] = Field(
+        description="Words in a consent column's header that say which channel it speaks of.")
+
+
+class NotesFile(_Frozen):
+    max_quote_chars: int = Field(ge=20, le=300)
+    opt_out: list[str]
+    instruction: list[str]
 
 
 class City(_Frozen):
@@ -166,6 +174,16 @@ class DedupePolicy(_Frozen):
     max_block: int = Field(ge=2)
 
 
+class ConsentEvidencePolicy(_Frozen):
+    strong: list[str] = Field(description="Source ids whose consent column is strong evidence.")
+    none: list[str] = Field(description="Source ids whose consent column proves nothing.")
+
+    def strength(self, source_id: str) -> EvidenceStrength:
+        if source_id in self.strong:
+            return "strong"
+        return "none" if source_id in self.none else "weak"
+
+
 class PolicyFile(_Frozen):
     version: str
     weights: Weights
@@ -173,6 +191,7 @@ class PolicyFile(_Frozen):
     fit: FitPolicy
     why_now: WhyNowPolicy
     reputation: ReputationPolicy
+    consent_evidence: ConsentEvidencePolicy
     selection: SelectionPolicy
     dedupe: DedupePolicy
 
@@ -185,6 +204,7 @@ class Catalog(_Frozen):
     sectors: SectorsFile
     committee: CommitteeFile
     signals: SignalsFile
+    notes: NotesFile
     messages: MessagesFile
     policy: PolicyFile
     digest: str = Field(description="sha256 over every data file, in name order.")
@@ -219,6 +239,7 @@ _FILES: dict[str, type[_Frozen]] = {
     "sectors": SectorsFile,
     "committee": CommitteeFile,
     "signals": SignalsFile,
+    "notes": NotesFile,
     "messages": MessagesFile,
     "policy": PolicyFile,
 }

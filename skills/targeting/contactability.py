@@ -11,17 +11,25 @@ hours) the verdict carries ``not_before``, the next moment outreach may happen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, time, timedelta
 from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from skills.targeting.catalog import Catalog, Text, load_catalog
-from skills.targeting.models import ChannelVerdict, Contactability, ContactChannel, ContactStatus, Lead
+from skills.targeting.models import (
+    ChannelVerdict,
+    ConsentEvidence,
+    Contactability,
+    ContactChannel,
+    ContactStatus,
+    Lead,
+)
+from skills.targeting.notes import read_notes
 from skills.targeting.records import trusted
 from skills.targeting.reputation import Hold, ReputationGuard
-from tools.consent import ConsentState
+from tools.consent import ADDRESS_PREFIX, ConsentRecord, ConsentState
 from tools.models import Channel
 from tools.saudi_time import BusinessHours
 
@@ -36,6 +44,11 @@ class ConsentLookup(Protocol):
 
     def states(self, tenant: str, contact_ids: Iterable[str], channel: Channel, *,
                recorded_only: bool = False) -> dict[str, ConsentState]: ...
+
+    def history_of(self, tenant: str, contact_ids: Iterable[str], address: str | None = None
+                   ) -> list[ConsentRecord]: ...
+
+    def ids_with_prefix(self, tenant: str, prefix: str) -> set[str]: ...
 
 
 class ContactabilityJudge:
@@ -60,6 +73,7 @@ class ContactabilityJudge:
         self._opening = None if self._in_hours else self._hours.next_opening(now)
         self._recorded: dict[ContactChannel, dict[str, ConsentState]] = {channel: {} for channel in CHANNELS}
         self._prefetched: set[str] = set()
+        self._any_recorded: set[str] = set()  # ids with a recorded state on some channel
         # Verdicts are frozen and most are alike (one channel, one status, one reason): one each.
         self._verdicts: dict[tuple[ContactChannel, ContactStatus, Text], ChannelVerdict] = {}
         self._timed_verdicts: dict[int, tuple[ChannelVerdict, ChannelVerdict]] = {}
@@ -71,9 +85,16 @@ class ContactabilityJudge:
         Only states with a record are kept: most leads have none, and 100k of them would cost memory.
         """
         ids = list(lead_ids)
+        if any(i.startswith(ADDRESS_PREFIX) for i in ids):
+            # Consent by address is rare: ask only for the addresses the registry has anything about.
+            known = self._consent.ids_with_prefix(self._tenant, ADDRESS_PREFIX)
+            self._prefetched.update(i for i in ids if i.startswith(ADDRESS_PREFIX) and i not in known)
+            ids = [i for i in ids if not i.startswith(ADDRESS_PREFIX) or i in known]
         for channel in CHANNELS:
             states = self._consent.states(self._tenant, ids, Channel(channel), recorded_only=True)
-            self._recorded[channel].update((i, s) for i, s in states.items() if s.status != "none")
+            recorded = {i: s for i, s in states.items() if s.status != "none"}
+            self._recorded[channel].update(recorded)
+            self._any_recorded.update(recorded)
         self._prefetched.update(ids)
 
     def _text(self, key: str, **params: object) -> Text:
@@ -90,38 +111,56 @@ class ContactabilityJudge:
     def judge(self, lead: Lead, merged: Sequence[Lead] = ()) -> Contactability:
         members = [lead, *merged]
         ids = [m.lead_id for m in members]
+        cids = consent_ids(members)
+        evidence = [m.consent_evidence for m in members if m.consent_evidence is not None]
         if lead.source.verdict == "blocked":
-            return self._all(lead, "blocked", _source_text(lead))
+            return self._all(lead, "blocked", _source_text(lead), evidence)
         if any(("lead", i) in self._dnc for i in ids):
-            return self._all(lead, "blocked", self._text("opted_out_file"))
+            return self._all(lead, "blocked", self._text("opted_out_file"), evidence)
         hold = self._reputation.contact_hold(ids)
-        if hold is None and self._unrecorded(ids):
+        notes_hold = None
+        for m in members:
+            if m.notes and notes_hold is None:
+                notes_hold = read_notes(m.notes, self._catalog).opt_out
+        if hold is None and notes_hold is None and self._unrecorded(cids):
             # No hold and no consent record: the verdicts follow from a handful of facts, and
             # leads with the same facts (most of a file) get the same, shared, verdicts.
             key = self._facts(lead, members)
             found = self._plain.get(key)
             if found is None:
-                found = self._plain[key] = self._verdicts_for(lead, members, ids, None)
+                found = self._plain[key] = self._verdicts_for(lead, members, ids, cids, None, None)
             verdicts, best = found
         else:
-            verdicts, best = self._verdicts_for(lead, members, ids, hold)
+            verdicts, best = self._verdicts_for(lead, members, ids, cids, hold, notes_hold)
         return trusted(Contactability, lead_id=lead.lead_id, status=best.status, reason_ar=best.reason_ar,
-                       channels=list(verdicts))
+                       channels=list(verdicts), evidence=evidence)
 
-    def _verdicts_for(self, lead: Lead, members: Sequence[Lead], ids: Sequence[str],
-                      hold: Hold | None) -> tuple[tuple[ChannelVerdict, ...], ChannelVerdict]:
+    def _verdicts_for(self, lead: Lead, members: Sequence[Lead], ids: Sequence[str], cids: Sequence[str],
+                      hold: Hold | None, notes_hold: str | None
+                      ) -> tuple[tuple[ChannelVerdict, ...], ChannelVerdict]:
         cache: dict[ContactChannel, list[ConsentState]] = {}
-        verdicts = [self._channel(lead, members, ids, channel, cache) for channel in CHANNELS]
+        verdicts = [self._channel(lead, members, ids, cids, channel, cache) for channel in CHANNELS]
+        if notes_hold is not None:
+            # A person must review an opt-out written in the notes; until then nothing goes out, except
+            # where someone has since recorded an explicit opt-in for the channel.
+            text = self._text("opted_out_notes", quote=notes_hold)
+            verdicts = [v if v.status in ("blocked", "unknown") or self._opted_in(cids, v.channel, cache)
+                        else self._verdict(v.channel, "blocked", text) for v in verdicts]
         if hold is not None:
             verdicts = [self._held(v, hold.reason, hold.until) for v in verdicts]
-        verdicts = [self._timed(v, ids, cache) for v in verdicts]
+        verdicts = [self._timed(v, cids, cache) for v in verdicts]
         best = min(verdicts, key=lambda v: _ORDER.index(v.status))
         return tuple(verdicts), best
 
+    def _opted_in(self, cids: Sequence[str], channel: ContactChannel,
+                  cache: dict[ContactChannel, list[ConsentState]]) -> bool:
+        states = self._states(cids, channel, cache)
+        return any(s.opted_in for s in states) and not any(s.opted_out for s in states)
+
     def _unrecorded(self, ids: Sequence[str]) -> bool:
         """True when the registry has no consent record for any of ``ids`` on any channel."""
-        recorded = self._recorded
-        return all(i in self._prefetched and not any(i in recorded[c] for c in CHANNELS) for i in ids)
+        prefetched, recorded = self._prefetched, self._any_recorded
+        return all(i in prefetched and i not in recorded for i in ids)
 
     def _facts(self, lead: Lead, members: Sequence[Lead]) -> tuple[object, ...]:
         """Everything :meth:`_channel` and :meth:`_timed` read when there is no hold and no record."""
@@ -132,12 +171,15 @@ class ContactabilityJudge:
             bool(dnc) and any(("email", m.email) in dnc for m in members if m.email),
             bool(dnc) and any(("phone", m.phone.e164) in dnc for m in members if m.phone is not None),
             any(m.consent_mark == "whatsapp_opt_in" for m in members),
+            tuple(_evidence_key(m.consent_evidence) for m in members if m.consent_evidence is not None),
             source.verdict, source.reason_ar, source.reason_en,
         )
 
-    def _all(self, lead: Lead, status: ContactStatus, reason: Text) -> Contactability:
+    def _all(self, lead: Lead, status: ContactStatus, reason: Text,
+             evidence: list[ConsentEvidence]) -> Contactability:
         verdicts = [self._verdict(c, status, reason) for c in CHANNELS]
-        return Contactability(lead_id=lead.lead_id, status=status, reason_ar=reason.ar, channels=verdicts)
+        return Contactability(lead_id=lead.lead_id, status=status, reason_ar=reason.ar, channels=verdicts,
+                              evidence=evidence)
 
     def _states(self, ids: Sequence[str], channel: ContactChannel,
                 cache: dict[ContactChannel, list[ConsentState]]) -> list[ConsentState]:
@@ -157,7 +199,7 @@ class ContactabilityJudge:
             return recorded
         return self._consent.state(self._tenant, lead_id, Channel(channel))
 
-    def _channel(self, lead: Lead, members: Sequence[Lead], ids: Sequence[str],
+    def _channel(self, lead: Lead, members: Sequence[Lead], ids: Sequence[str], cids: Sequence[str],
                  channel: ContactChannel, cache: dict[ContactChannel, list[ConsentState]]) -> ChannelVerdict:
         def verdict(status: ContactStatus, text: Text) -> ChannelVerdict:
             return self._verdict(channel, status, text)
@@ -175,7 +217,7 @@ class ContactabilityJudge:
         if channel == "whatsapp" and lead.phone is not None and lead.phone.kind != "mobile":
             return verdict("blocked", self._text("whatsapp_not_mobile"))
 
-        states = self._states(ids, channel, cache)
+        states = self._states(cids, channel, cache)
         if any(s.opted_out for s in states):
             return verdict("blocked", self._text("opted_out_registry", channel=channel,
                                                   channel_ar=self._catalog.name_ar("channel", channel)))
@@ -188,9 +230,12 @@ class ContactabilityJudge:
         if channel == "whatsapp":
             if any(s.opted_in for s in states):
                 return verdict("safe", self._text("whatsapp_opted_in"))
-            if any(m.consent_mark == "whatsapp_opt_in" for m in members):
-                return verdict("needs_review", self._text("whatsapp_optin_unverified"))
-            return verdict("blocked", self._text("whatsapp_no_optin"))
+            return self._file_consent(members, verdict)
+        refused = next((m.consent_evidence for m in members if m.consent_evidence is not None
+                        and m.consent_evidence.meaning == "refused" and m.consent_evidence.scope in (channel, "all")),
+                       None)
+        if refused is not None:
+            return verdict("needs_review", self._text("file_consent_refused", **_provenance(refused)))
         if lead.source.verdict == "needs_review":
             return verdict("needs_review", _source_text(lead))
         if channel == "email":
@@ -200,6 +245,20 @@ class ContactabilityJudge:
             return verdict("safe", self._text("phone_company_line", kind=lead.phone.kind,
                                               kind_ar=self._catalog.name_ar("phone_kind", lead.phone.kind), **source))
         return verdict("safe", self._text("phone_ok", **source))
+
+    def _file_consent(self, members: Sequence[Lead],
+                      verdict: Callable[[ContactStatus, Text], ChannelVerdict]) -> ChannelVerdict:
+        """WhatsApp with no opt-in in the registry: what a consent column of the file proves, if anything."""
+        found = [m.consent_evidence for m in members if m.consent_evidence is not None
+                 and m.consent_evidence.meaning == "opt_in" and m.consent_evidence.scope in ("whatsapp", "all")]
+        strong = next((e for e in found if e.strength == "strong"), None)
+        if strong is not None:
+            return verdict("needs_review", self._text("whatsapp_optin_unverified", **_provenance(strong)))
+        if found:
+            return verdict("blocked", self._text("whatsapp_optin_weak", **_provenance(found[0])))
+        if any(m.consent_mark == "whatsapp_opt_in" for m in members):  # stored before evidence was kept
+            return verdict("needs_review", self._text("whatsapp_optin_unverified_old"))
+        return verdict("blocked", self._text("whatsapp_no_optin"))
 
     @staticmethod
     def _held(v: ChannelVerdict, reason: Text, until: datetime) -> ChannelVerdict:
@@ -230,6 +289,40 @@ class ContactabilityJudge:
                     return v.model_copy(update={"not_before": until, "reason_ar": f"{v.reason_ar} {text.ar}",
                                                 "reason_en": f"{v.reason_en} {text.en}"})
         return v
+
+
+def consent_ids(members: Sequence[Lead]) -> list[str]:
+    """Every consent-registry id that speaks for these leads: their lead ids and their addresses."""
+    if len(members) == 1:  # most leads: no duplicate ids to drop
+        m = members[0]
+        one = [m.lead_id]
+        if m.phone is not None:
+            one.append(ADDRESS_PREFIX + m.phone.e164)
+        if m.email is not None:
+            one.append(ADDRESS_PREFIX + m.email)
+        return one
+    ids = [m.lead_id for m in members]
+    for m in members:
+        if m.phone is not None:
+            ids.append(ADDRESS_PREFIX + m.phone.e164)
+        if m.email is not None:
+            ids.append(ADDRESS_PREFIX + m.email)
+    return list(dict.fromkeys(ids))
+
+
+def notes_opt_out(lead: Lead, catalog: Catalog) -> str | None:
+    """The quoted opt-out phrase when the lead's notes say the contact asked not to be contacted."""
+    if not lead.notes:
+        return None
+    return read_notes(lead.notes, catalog).opt_out
+
+
+def _evidence_key(e: ConsentEvidence) -> tuple[object, ...]:
+    return (e.meaning, e.scope, e.strength, e.column, e.value, e.file_name, e.row_number)
+
+
+def _provenance(e: ConsentEvidence) -> dict[str, object]:
+    return {"column": e.column, "value": e.value, "file": e.file_name, "row": e.row_number, "source": e.source_id}
 
 
 def _source_text(lead: Lead) -> Text:

@@ -34,7 +34,7 @@ from skills.targeting.catalog import Catalog, DedupePolicy, load_catalog
 from skills.targeting.models import Lead, MergeRecord, MergeRule
 from skills.targeting.textkeys import has_arabic, skeleton
 
-_RULE_RANK: dict[MergeRule, int] = {"same_email": 0, "same_mobile": 1, "domain_and_name": 2,
+_RULE_RANK: dict[MergeRule, int] = {"same_identity": -1, "same_email": 0, "same_mobile": 1, "domain_and_name": 2,
                                     "company_city_and_name": 3}
 
 

@@ -22,12 +22,18 @@ RecommendedChannel = Literal["email", "whatsapp", "phone", "partner_intro", "eve
 PhoneKind = Literal["mobile", "landline", "toll_free", "unified", "unknown"]
 ConsentMark = Literal["opt_out", "whatsapp_opt_in", "none"]
 CommitteeRole = Literal["decision_maker", "economic_buyer", "technical_reviewer", "influencer", "user", "blocker"]
-SignalKind = Literal["hiring", "funding", "new_branch", "tender", "expansion", "new_product", "seasonal_budget"]
+SignalKind = Literal["hiring", "funding", "new_branch", "tender", "expansion", "new_product", "seasonal_budget",
+                     "demo_request", "proposal_request", "partner_search"]
+ConsentMeaning = Literal["opt_in", "opt_out", "refused", "unclear"]
+ConsentScope = Literal["whatsapp", "email", "all"]
+EvidenceStrength = Literal["strong", "weak", "none"]
+NoteFlag = Literal["notes_opt_out", "notes_instruction"]
 IssueCode = Literal[
     "missing_company", "no_contact_point", "row_shape", "not_an_object", "invalid_phone", "invalid_email",
-    "unknown_city", "invalid_cr", "invalid_employees", "duplicate_in_file",
+    "unknown_city", "invalid_cr", "invalid_employees", "duplicate_in_file", "consent_unclear",
+    "merged_in_file",
 ]
-MergeRule = Literal["same_email", "same_mobile", "domain_and_name", "company_city_and_name"]
+MergeRule = Literal["same_identity", "same_email", "same_mobile", "domain_and_name", "company_city_and_name"]
 RiskLevel = Literal["low", "medium", "high"]
 
 
@@ -48,6 +54,22 @@ class SourceDecision(_Frozen):
     relationship: int = Field(ge=0, le=100)
     reason_ar: str
     reason_en: str
+
+
+class ConsentEvidence(_Frozen):
+    """What a consent column of an import said about one row, with where it was read."""
+
+    column: str = Field(description="The header as read.")
+    value: str = Field(description="The cell as read (at most 80 characters).")
+    meaning: ConsentMeaning
+    scope: ConsentScope = Field(description="The channel the column speaks of; 'all' for a general consent.")
+    file_name: str
+    row_number: int = Field(ge=1)
+    import_id: str
+    source_id: str = Field(description="The lead's source: it decides how much the column proves.")
+    strength: EvidenceStrength = Field(description="strong: a source that records consent itself (inbound form, "
+                                                   "event with consent); weak: a purchased list or an unknown "
+                                                   "source; none: a scraped source.")
 
 
 class Lead(_Frozen):
@@ -75,6 +97,7 @@ class Lead(_Frozen):
     employees: int | None = None
     sector_raw: str | None = None
     consent_mark: ConsentMark = "none"
+    consent_evidence: ConsentEvidence | None = Field(default=None, description="The consent column, if any.")
     extras: dict[str, str] = Field(default_factory=dict, description="Columns no field maps to, kept as read.")
 
 
@@ -129,6 +152,9 @@ class Contactability(_Frozen):
     status: ContactStatus = Field(description="The best status over the channels.")
     reason_ar: str
     channels: list[ChannelVerdict]
+    evidence: list[ConsentEvidence] = Field(
+        default_factory=list, description="Consent columns of the lead and its merged duplicates, with provenance "
+                                          "(file, row, column, source): what an approval card shows.")
 
     def channel(self, channel: ContactChannel) -> ChannelVerdict:
         return next(v for v in self.channels if v.channel == channel)
@@ -189,3 +215,4 @@ class Target(_Frozen):
     score: ScoreBreakdown
     risk: Risk
     merged_ids: list[str] = Field(default_factory=list)
+    flags: list[NoteFlag] = Field(default_factory=list, description="What the notes raised for a person to review.")

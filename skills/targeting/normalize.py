@@ -18,7 +18,16 @@ from skills.targeting.catalog import Catalog, load_catalog
 from skills.targeting.cities import city_id
 from skills.targeting.companies import company_key
 from skills.targeting.emails import email_domain, normalize_email
-from skills.targeting.models import ConsentMark, FieldName, ImportIssue, IssueCode, Lead
+from skills.targeting.models import (
+    ConsentEvidence,
+    ConsentMark,
+    ConsentMeaning,
+    ConsentScope,
+    FieldName,
+    ImportIssue,
+    IssueCode,
+    Lead,
+)
 from skills.targeting.phones import parse_phone
 from skills.targeting.readers import RawRow
 from skills.targeting.records import trusted
@@ -78,8 +87,10 @@ def lead_id_for(tenant: str, company: str, contact: str, phone: str, email: str)
 class RowNormalizer:
     """Normalises rows of one file; holds the header map and the catalog."""
 
-    def __init__(self, header_map: HeaderMap, *, tenant: str, import_id: str, catalog: Catalog | None = None):
+    def __init__(self, header_map: HeaderMap, *, tenant: str, import_id: str, catalog: Catalog | None = None,
+                 file_name: str = "-"):
         self._map = header_map
+        self._file_name = file_name
         self._columns = tuple((name, tuple(columns)) for name, columns in header_map.fields.items())
         self._tenant = tenant
         self._import_id = import_id
@@ -88,6 +99,15 @@ class RowNormalizer:
         consent = self._catalog.headers.consent_values
         self._opt_out = frozenset(match_key(v) for v in consent["opt_out"])
         self._wa_in = frozenset(match_key(v) for v in consent["whatsapp_opt_in"])
+        self._yes = frozenset(match_key(v) or v for v in consent["opt_in"])
+        self._no = frozenset(match_key(v) or v for v in consent["refused"])
+        self._consent_columns = tuple(header_map.fields.get("consent", ()))
+        scopes = self._catalog.headers.consent_scopes
+        self._scopes: dict[int, ConsentScope] = {}
+        for column in self._consent_columns:
+            words = set(match_key(header_map.headers[column]).split())
+            self._scopes[column] = next((scope for scope, names in scopes.items()
+                                         if words & {match_key(n) for n in names}), "all")
 
     def _values(self, cells: list[str | None]) -> dict[FieldName, str]:
         """Each mapped field's value: its first non-empty column (fields with none are left out)."""
@@ -150,6 +170,12 @@ class RowNormalizer:
             else:
                 issues.append(self._issue(row, "employees", "invalid_employees", False, value=employees_raw))
 
+        source = classify_source(value("source"))
+        evidence = self._evidence(cells, row, source.source_id)
+        consent_mark = self._mark(evidence)
+        if evidence is not None and evidence.meaning == "unclear":
+            issues.append(self._issue(row, "consent", "consent_unclear", False, value=evidence.value,
+                                      column=evidence.column))
         contact = value("contact_name")
         key = company_key(company)
         contact_key = match_key(contact) or None
@@ -162,21 +188,50 @@ class RowNormalizer:
             contact_name=contact, contact_key=contact_key, contact_skeleton=skeleton(contact) or None,
             title=value("title"), phone=phone, email=email,
             email_domain=email_domain(email, self._free),
-            city_raw=city_raw, city_id=city, source=classify_source(value("source")),
+            city_raw=city_raw, city_id=city, source=source,
             notes=value("notes"), website=value("website"),
             cr_number=cr, employees=employees, sector_raw=value("sector"),
-            consent_mark=self._consent(value("consent")),
+            consent_mark=consent_mark,
+            consent_evidence=evidence,
             extras={self._map.headers[i] or f"column_{i + 1}": cells[i] or ""
                     for i in self._map.unmapped if i < len(cells) and cells[i]},
         )
         return RowResult(lead, issues)
 
-    def _consent(self, value: str | None) -> ConsentMark:
-        key = match_key(value)
-        if not key:
-            return "none"
+    def _evidence(self, cells: list[str | None], row: int, source_id: str) -> ConsentEvidence | None:
+        """The first non-empty consent column of the row, as evidence with its provenance."""
+        width = len(cells)
+        for column in self._consent_columns:
+            cell = cells[column] if column < width else None
+            if not cell or not cell.strip():
+                continue
+            meaning, scope = self._meaning(cell, self._scopes[column])
+            return trusted(
+                ConsentEvidence, column=self._map.headers[column] or f"column_{column + 1}",
+                value=" ".join(cell.split())[:80], meaning=meaning, scope=scope, file_name=self._file_name,
+                row_number=row, import_id=self._import_id, source_id=source_id,
+                strength=self._catalog.policy.consent_evidence.strength(source_id),
+            )
+        return None
+
+    def _meaning(self, value: str, scope: ConsentScope) -> tuple[ConsentMeaning, ConsentScope]:
+        key = match_key(value) or value.strip()
         if key in self._opt_out or any(len(t) > 4 and t in key for t in self._opt_out):
-            return "opt_out"
+            return "opt_out", scope
+        if key in self._no:
+            return "refused", scope
         if key in self._wa_in or any(len(t) > 4 and t in key for t in self._wa_in):
+            return "opt_in", "whatsapp"
+        if key in self._yes:
+            return "opt_in", scope
+        return "unclear", scope
+
+    @staticmethod
+    def _mark(evidence: ConsentEvidence | None) -> ConsentMark:
+        if evidence is None:
+            return "none"
+        if evidence.meaning == "opt_out":
+            return "opt_out"
+        if evidence.meaning == "opt_in" and evidence.scope in ("whatsapp", "all"):
             return "whatsapp_opt_in"
         return "none"

@@ -18,6 +18,7 @@ from skills.targeting.models import (
     Contactability,
     Enrichment,
     Lead,
+    NoteFlag,
     Risk,
     ScoreBreakdown,
     Signal,
@@ -94,8 +95,8 @@ def score_target(
 
 
 def assess_risk(lead: Lead, target_signals: Sequence[Signal], contactability: Contactability,
-                role: CommitteeRole | None, catalog: Catalog | None = None) -> Risk:
-    return Scorer(None, catalog or load_catalog()).risk(lead, target_signals, contactability, role)
+                role: CommitteeRole | None, catalog: Catalog | None = None, flags: Sequence[NoteFlag] = ()) -> Risk:
+    return Scorer(None, catalog or load_catalog()).risk(lead, target_signals, contactability, role, flags)
 
 
 class Scorer:
@@ -141,23 +142,25 @@ class Scorer:
         )
 
     def risk(self, lead: Lead, target_signals: Sequence[Signal], contactability: Contactability,
-             role: CommitteeRole | None) -> Risk:
+             role: CommitteeRole | None, flags: Sequence[NoteFlag] = ()) -> Risk:
         """The risk of acting on a target; one shared (frozen) object per distinct outcome."""
-        key = (contactability.status, contactability.reason_ar, bool(target_signals),
+        key = (contactability.status, contactability.reason_ar, bool(target_signals), tuple(flags),
                any(v.not_before is not None for v in contactability.channels if v.status == "safe"),
                lead.email is not None and lead.email_domain is None, lead.source.relationship < 30,
                role == "blocker")
         found = self._risks.get(key)
         if found is None:
-            found = self._risks[key] = _assess_risk(lead, target_signals, contactability, role, self._catalog)
+            found = self._risks[key] = _assess_risk(lead, target_signals, contactability, role, self._catalog,
+                                                    flags)
         return found
 
 
 def _assess_risk(lead: Lead, target_signals: Sequence[Signal], contactability: Contactability,
-                 role: CommitteeRole | None, catalog: Catalog) -> Risk:
+                 role: CommitteeRole | None, catalog: Catalog, flags: Sequence[NoteFlag] = ()) -> Risk:
+    injected = [catalog.message("risk", "notes_instruction").ar] if "notes_instruction" in flags else []
     if contactability.status != "safe":
-        return Risk(level="high", reasons_ar=[contactability.reason_ar])
-    reasons: list[str] = []
+        return Risk(level="high", reasons_ar=[contactability.reason_ar, *injected])
+    reasons: list[str] = [*injected]
     if not target_signals:
         reasons.append(catalog.message("risk", "no_why_now").ar)
     if any(v.not_before is not None for v in contactability.channels if v.status == "safe"):
@@ -170,7 +173,7 @@ def _assess_risk(lead: Lead, target_signals: Sequence[Signal], contactability: C
         reasons.append(catalog.message("risk", "blocker_role").ar)
     if not reasons:
         return Risk(level="low", reasons_ar=[catalog.message("risk", "low").ar])
-    return Risk(level="medium", reasons_ar=reasons)
+    return Risk(level="high" if injected else "medium", reasons_ar=reasons)
 
 
 def rank(targets: Sequence[Target]) -> list[Target]:

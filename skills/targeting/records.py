@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from pydantic_core import from_json
 
-from skills.targeting.models import Lead, Phone, SourceDecision
+from skills.targeting.models import ConsentEvidence, Lead, Phone, SourceDecision
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -86,6 +86,11 @@ class LeadReader:
         phone = data.get("phone")
         if phone is not None:
             data["phone"] = _build(Phone, phone)
+        evidence = data.get("consent_evidence")
+        if evidence is not None:
+            data["consent_evidence"] = _build(ConsentEvidence, evidence)
+        elif "consent_evidence" not in data:
+            data["consent_evidence"] = None  # stored before the field existed
         source = data.get("source")
         if isinstance(source, dict):
             key = tuple(source.items())

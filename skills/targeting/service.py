@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,18 +18,19 @@ from skills.targeting.bulk import paused_gc
 from skills.targeting.catalog import Catalog, load_catalog
 from skills.targeting.channels import ChannelAdvisor
 from skills.targeting.committee import committee_role
-from skills.targeting.contactability import ConsentLookup, ContactabilityJudge, status_counts
+from skills.targeting.contactability import ConsentLookup, ContactabilityJudge, consent_ids, status_counts
 from skills.targeting.dedupe import company_groups, find_duplicates
 from skills.targeting.enrich import enrich
 from skills.targeting.importer import import_file
-from skills.targeting.models import ImportReport, Lead, MergeRecord, Target
+from skills.targeting.models import ContactStatus, ImportReport, Lead, MergeRecord, Target
 from skills.targeting.ranking import Icp, Scorer, rank
 from skills.targeting.readers import Progress
 from skills.targeting.records import trusted
 from skills.targeting.repository import TargetingRepository
 from skills.targeting.reputation import ReputationGuard
 from skills.targeting.selection import DailySelection, daily_selection
-from skills.targeting.signals import detect_signals
+from skills.targeting.signals import detect_signals, note_flags
+from skills.targeting.views import LeadPage, TouchView, lead_row
 from tools.saudi_time import BusinessHours
 
 
@@ -71,7 +72,8 @@ class TargetingService:
         judge, merged_into = self._judge(leads)
         verdicts = [judge.judge(lead, merged_into.get(lead.lead_id, ())) for lead in mine
                     if lead.lead_id not in merged_ids]
-        report = report.model_copy(update={"merges": merges, "contactability": status_counts(verdicts)})
+        report = report.model_copy(update={"merges": [*report.merges, *merges],
+                                           "contactability": status_counts(verdicts)})
         self.repository.update_import_report(report)
         return report
 
@@ -99,7 +101,7 @@ class TargetingService:
         judge = ContactabilityJudge(tenant=self.tenant, consent=self.consent,
                                     do_not_contact=self.repository.do_not_contact(self.tenant),
                                     reputation=guard, now=now, hours=self.hours, catalog=self.catalog)
-        judge.prefetch(by_id)
+        judge.prefetch(i for lead in leads for i in consent_ids((lead,)))
         return judge, merged_into
 
     def _guard(self, leads: list[Lead], now: datetime, companies: dict[str, str] | None = None) -> ReputationGuard:
@@ -129,9 +131,11 @@ class TargetingService:
             enrichment = enrich(lead)
             role = committee_role(lead.title)
             signals = detect_signals(lead)
+            flags = note_flags(lead)
             for member in members:  # a merged duplicate's notes still count
                 known = {s.kind for s in signals}
                 signals += [s for s in detect_signals(member) if s.kind not in known]
+                flags += [f for f in note_flags(member) if f not in flags]
             targets.append(trusted(  # built from the records above, each typed: not validated again
                 Target, lead_id=lead.lead_id, company_name=lead.company_name, contact_name=lead.contact_name,
                 title=lead.title, role=role, city_id=lead.city_id, company_id=companies[lead.lead_id],
@@ -139,8 +143,8 @@ class TargetingService:
                 channel=advisor.recommend(lead, contactability, role),
                 score=scorer.score(lead, enrichment=enrichment, role=role, signals=signals,
                                    contactability=contactability),
-                risk=scorer.risk(lead, signals, contactability, role),
-                merged_ids=sorted(m.lead_id for m in members),
+                risk=scorer.risk(lead, signals, contactability, role, flags),
+                merged_ids=sorted(m.lead_id for m in members), flags=sorted(flags),
             ))
         return rank(targets)
 
@@ -151,6 +155,34 @@ class TargetingService:
         return RankResult(generated_at=self.clock(), catalog_digest=self.catalog.digest,
                           policy_version=self.catalog.policy.version, total_leads=len(ranked),
                           targets=ranked[:top] if top else ranked)
+
+    # -- the lead list -------------------------------------------------------------------------------
+    def lead_page(self, *, status: ContactStatus | None = None, offset: int = 0, limit: int | None = None,
+                  ranked: list[Target] | None = None) -> LeadPage:
+        """Active leads, best first, each with contact points, verdicts, consent, touches, merges and notes."""
+        ranked = ranked if ranked is not None else self.targets()
+        chosen = [t for t in ranked if status is None or t.contactability.status == status]
+        window = chosen[offset:offset + limit] if limit is not None else chosen[offset:]
+        by_id = {lead.lead_id: lead for lead in self.repository.leads(self.tenant, active_only=False)}
+        merges = self.repository.merges(self.tenant, include_undone=True)
+        touches: dict[str, list[TouchView]] = defaultdict(list)
+        for t in self.repository.touches(self.tenant, datetime(1970, 1, 1, tzinfo=UTC)):
+            touches[t.lead_id].append(TouchView(lead_id=t.lead_id, channel=t.channel, at=t.at, replied=t.replied))
+        rows = []
+        for target in window:
+            members = [by_id[i] for i in (target.lead_id, *target.merged_ids) if i in by_id]
+            ids = {m.lead_id for m in members}
+            consent = self.consent.history_of(self.tenant, consent_ids(members))
+            rows.append(lead_row(target, members, consent=consent,
+                                 touches=[x for i in sorted(ids) for x in touches.get(i, [])],
+                                 merges=[m for m in merges if m.kept_id in ids or m.merged_id in ids]))
+        return LeadPage(total=len(chosen), offset=offset, limit=limit if limit is not None else len(chosen),
+                        leads=rows)
+
+    def leads_with_address(self, address: str) -> list[str]:
+        """Ids of the stored leads (merged ones too) whose phone or email is ``address`` (normalised)."""
+        return [lead.lead_id for lead in self.repository.leads(self.tenant, active_only=False)
+                if (lead.phone is not None and lead.phone.e164 == address) or lead.email == address]
 
     def daily(self, *, icp: Icp | None = None, ranked: list[Target] | None = None,
               top: int | None = None) -> DailySelection:

@@ -7,10 +7,10 @@ from functools import lru_cache
 
 from skills.targeting.catalog import load_catalog
 from skills.targeting.keywords import KeywordSet
-from skills.targeting.models import Lead, Signal, SignalKind
+from skills.targeting.models import Lead, NoteFlag, Signal, SignalKind
+from skills.targeting.notes import SENTENCES, is_instruction, quote, read_notes
 from skills.targeting.textkeys import match_key
 
-_SENTENCES = re.compile(r"(?<=[.!?؟؛;\n])\s*|\s+[-–|]\s+")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
@@ -37,6 +37,20 @@ def detect_signals(lead: Lead) -> list[Signal]:
     return list(_signals_in((lead.notes, *lead.extras.values())))
 
 
+def note_flags(lead: Lead) -> list[NoteFlag]:
+    """What the lead's free text raised for a person to review (the notes, and columns kept as extras)."""
+    flags: list[NoteFlag] = []
+    if not lead.notes and not lead.extras:
+        return flags
+    reading = read_notes(lead.notes)
+    if reading.opt_out is not None:
+        flags.append("notes_opt_out")
+    if reading.instruction or any(is_instruction(text) for text in lead.extras.values()
+                                  if text and not _no_letters(text)):
+        flags.append("notes_instruction")
+    return flags
+
+
 def _signals_in(texts: tuple[str | None, ...]) -> tuple[Signal, ...]:
     # The first text (in order) that shows a kind gives its signal, as if all were read in one pass.
     found: dict[SignalKind, Signal] = {}
@@ -52,7 +66,9 @@ def _signals_in_text(text: str) -> tuple[Signal, ...]:
     # Cached per text, not per lead: notes repeat across a file, while the other columns kept in
     # ``extras`` (an id, a row number) are different on every row.
     found: dict[SignalKind, Signal] = {}
-    for sentence in _SENTENCES.split(text):
+    if is_instruction(text):  # text written to steer an assistant adds nothing, whatever words it holds
+        return ()
+    for sentence in SENTENCES.split(text):
         sentence = sentence.strip()
         key = match_key(sentence)
         if not key or _any_keyword().first_hit(key) is None:
@@ -62,7 +78,7 @@ def _signals_in_text(text: str) -> tuple[Signal, ...]:
                 continue
             hit = keywords.first_hit(key)
             if hit is not None:
-                found[kind] = Signal(kind=kind, name_ar=name_ar, weight=weight, keyword=hit, evidence=sentence)
+                found[kind] = Signal(kind=kind, name_ar=name_ar, weight=weight, keyword=hit, evidence=quote(sentence))
     return tuple(found.values())
 
 

@@ -71,7 +71,8 @@ def _call(client: TestClient, spec: dict[str, Any], method: str, template: str, 
 
 def _make_b_resources(client: TestClient, app: FastAPI, b: str, settings: Settings) -> dict[str, set[str]]:
     spec = app.openapi()
-    seed_leads(settings, "beta", lead_rows(B_MARK, 3))
+    rows = lead_rows(B_MARK, 3)
+    seed_leads(settings, "beta", [*rows, {**rows[0], "title": "CEO"}])  # one person twice: a merge B can undo
     _seed_dead_letter(settings, "beta")
     thread_id, events = chat(client, b, "rank my top 3 leads today")
     approvals = [e["approval"] for e in events if e["type"] == "approval_request"]

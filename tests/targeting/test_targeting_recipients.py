@@ -92,12 +92,13 @@ def test_a_merged_lead_id_is_checked_as_the_kept_lead_with_both_addresses(setup)
         assert set(found.related_ids) == ids
 
 
-def test_whatsapp_is_never_cold_and_a_file_opt_in_needs_review(setup) -> None:
+def test_whatsapp_is_never_cold_and_a_file_opt_in_is_not_consent(setup) -> None:
     directory, repository, consent = setup
     lama = lead_of(repository, "lama@sahm.example.com")
-    review = directory.check("t1", lama, Channel.whatsapp, "0550001013", NOW)
-    assert review is not None and review.status == "needs_review"
-    assert review.reason_code == "whatsapp_optin_unverified"
+    # An opt-in column in a referral's file proves little (the file's source decides how much): refused.
+    weak = directory.check("t1", lama, Channel.whatsapp, "0550001013", NOW)
+    assert weak is not None and weak.status == "blocked"
+    assert weak.reason_code == "whatsapp_optin_weak" and weak.provenance and "الصف" in weak.provenance
     consent.record(ConsentRecord(tenant="t1", contact_id=lama, channel=Channel.whatsapp, status="opt_in",
                                  source="form:web-42", recorded_at=NOW, address="+966550001013"))
     safe = directory.check("t1", lama, Channel.whatsapp, "0550001013", NOW)
