@@ -100,7 +100,7 @@ def rank_targets(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -
     return "\n".join([*lines, "", closing])
 
 
-def _start_autopilot(ctx: OperatorContext, leads: list[Any], day: str) -> Any:
+def _start_autopilot(ctx: OperatorContext, leads: list[Any], day: str, kind_title: str | None = None) -> Any:
     """One autopilot thread over exactly these leads (their file exists only while it is read)."""
     from graphs.checkpoint import new_thread_id
     from graphs.runtime import build_context, start_autopilot
@@ -121,19 +121,63 @@ def _start_autopilot(ctx: OperatorContext, leads: list[Any], day: str) -> Any:
         # A fresh context: the autopilot is its own graph and thread, not a subgraph of this turn.
         result = contextvars.Context().run(start_autopilot, autopilot, ctx.checkpointer, path, len(leads),
                                            thread_id=thread_id)
-    ctx.threads.create(tenant=ctx.tenant, kind="autopilot", user_id=ctx.caller.user_id, title=f"autopilot {day}",
-                       now=ctx.clock(), thread_id=thread_id, day=day)
+    ctx.threads.create(tenant=ctx.tenant, kind="autopilot", user_id=ctx.caller.user_id, title=kind_title or f"autopilot {day}",
+                       now=ctx.clock(), thread_id=thread_id, day=None if kind_title else day)
     return result
 
 
 # ------------------------------------------------------------------------------ approvals
+def my_pending(ctx: OperatorContext) -> list[ApprovalRequest]:
+    """The caller's pending approvals, oldest first: the numbering "approve 2" refers to."""
+    pending = ctx.gateway.pending_approvals(ctx.tenant)
+    return sorted((a for a in pending if ctx.caller.role in a.approver_roles),
+                  key=lambda a: (a.requested_at, a.approval_id))
+
+
 def pending_approvals(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
     pending = ctx.gateway.pending_approvals(ctx.tenant)
-    mine = [a for a in pending if ctx.caller.role in a.approver_roles]
+    mine = my_pending(ctx)
     _emit_approvals(ctx, mine, emit)
-    text = say("approvals.some", intent.lang, count=len(mine)) if mine else say("approvals.none", intent.lang)
+    lang = intent.lang
+    text = say("approvals.some", lang, count=len(mine)) if mine else say("approvals.none", lang)
+    lines = [text]
+    for number, approval in enumerate(mine[:MAX_APPROVALS_SHOWN], start=1):
+        action = approval.action_request.action
+        label = (ctx.gateway.policy.rule(action).label_ar or action) if lang == "ar" else action
+        lines.append(say("approvals.line", lang, number=number, label=label,
+                         when=approval.requested_at.astimezone(RIYADH).strftime("%Y-%m-%d %H:%M")))
     others = len(pending) - len(mine)
-    return f"{text}\n{say('approvals.others', intent.lang, count=others)}" if others else text
+    if others:
+        lines.append(say("approvals.others", lang, count=others))
+    return "\n".join(lines)
+
+
+def draft_for_lead(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
+    """A draft for one named lead: one autopilot run over that lead (the draft waits for approval)."""
+    from skills.operator.desk import find_lead
+
+    lead = find_lead(ctx, intent.slots.target)
+    if lead is None:
+        return say("desk.lead_unknown", intent.lang, name=intent.slots.target or "-")
+    day = ctx.clock().astimezone(RIYADH).date().isoformat()
+    started = _start_autopilot(ctx, [lead], day, kind_title=f"draft {day}")
+    _emit_approvals(ctx, started.pending, emit)
+    if started.pending:
+        return say("targeting.drafts_ready", intent.lang, count=len(started.pending))
+    return say("targeting.no_drafts", intent.lang)
+
+
+def inbound_reply(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
+    """A customer wrote first: the message becomes a support ticket and gets a guarded reply draft."""
+    from skills.support.factory import build_service
+    from skills.support.models import IncomingTicket
+
+    service = build_service(ctx.settings, tenant=ctx.tenant, gateway=ctx.gateway, clock=ctx.clock)
+    ticket = service.create(IncomingTicket(source="api", body=intent.text), actor=ctx.caller.user_id)
+    draft = service.draft_reply(ticket.ticket_id)
+    if draft.status != "ready" or not draft.body:
+        return say("inbound.needs_review", intent.lang, ticket=ticket.ticket_id)
+    return say("inbound.reply", intent.lang, ticket=ticket.ticket_id, body=draft.body)
 
 
 # ------------------------------------------------------------------------------ refusals and help

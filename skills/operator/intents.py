@@ -79,9 +79,21 @@ def load_intents() -> IntentCatalog:
     return catalog.model_copy(update={"intents": intents, "numbers": numbers, "periods": periods})
 
 
+DESK_ACTIONS = frozenset({"moyasar.invoice_draft", "calendar.draft", "crm.update", "sheets.export"})
+"""What the chat's desk prepares itself: drafts, and changes that wait for an approval."""
+
+
+@lru_cache(maxsize=1)
+def _act_actions() -> frozenset[str]:
+    raw = resources.files("skills.operator").joinpath("data/understanding.yaml").read_bytes()
+    return frozenset(str(act["action"]) for act in yaml.safe_load(raw)["acts"])
+
+
 def operator_console_actions() -> frozenset[str]:
-    """The actions the console may ask the gateway about when it refuses a request."""
-    return frozenset(r.action for r in load_intents().refusals.values() if r.action)
+    """The console's least privilege: the desk's drafts, and the forbidden acts it sends to the gateway
+    as themselves (so that the gateway refuses each with its own reason, never with skill_not_allowed)."""
+    legacy = frozenset(r.action for r in load_intents().refusals.values() if r.action)
+    return legacy | _act_actions() | DESK_ACTIONS
 
 
 class Slots(BaseModel):
