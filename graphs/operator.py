@@ -35,13 +35,13 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 from typing_extensions import TypedDict
 
+from graphs.inbox import decide_approval
 from graphs.operator_context import OperatorContext, Turn
 from graphs.operator_events import TextEvent, ThreadEvent
-from graphs.inbox import decide_approval
 from skills.operator import handlers
 from skills.operator.classifier import classify
 from skills.operator.desk import HANDLERS as DESK_HANDLERS
-from skills.operator.intents import Intent
+from skills.operator.intents import Intent, load_intents
 from skills.operator.replies import say
 from skills.operator.understand import understand
 from tools.errors import GatewayError
@@ -83,9 +83,11 @@ def plan_request(text: str, ctx: OperatorContext) -> list[Intent]:
     """
     today = ctx.clock().astimezone(RIYADH).date()
     read = understand(text, today=today)
-    steps = [Intent(intent=s.intent, skill=None, confidence=1.0, via="refusal" if s.kind == "refuse" else "understanding",
-                    lang=read.lang, text=text, refusal=s.act, action=s.action, slots=s.slots,
-                    top_n=s.slots.top_n, period=s.slots.period) for s in read.steps]
+    catalog = load_intents().intents
+    steps = [Intent(intent=s.intent, skill=catalog[s.intent].skill if s.intent in catalog else None, confidence=1.0,
+                    via="refusal" if s.kind == "refuse" else "understanding", lang=read.lang, text=text,
+                    refusal=s.act, action=s.action, slots=s.slots, top_n=s.slots.top_n, period=s.slots.period)
+             for s in read.steps]
     if steps:
         return steps
     fallback = classify(text)

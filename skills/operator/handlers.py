@@ -121,8 +121,10 @@ def _start_autopilot(ctx: OperatorContext, leads: list[Any], day: str, kind_titl
         # A fresh context: the autopilot is its own graph and thread, not a subgraph of this turn.
         result = contextvars.Context().run(start_autopilot, autopilot, ctx.checkpointer, path, len(leads),
                                            thread_id=thread_id)
-    ctx.threads.create(tenant=ctx.tenant, kind="autopilot", user_id=ctx.caller.user_id, title=kind_title or f"autopilot {day}",
-                       now=ctx.clock(), thread_id=thread_id, day=None if kind_title else day)
+    # A run for one named lead is not the day's run: it leaves ``day`` empty so "rank my top 10" still works.
+    ctx.threads.create(tenant=ctx.tenant, kind="autopilot", user_id=ctx.caller.user_id,
+                       title=kind_title or f"autopilot {day}", now=ctx.clock(), thread_id=thread_id,
+                       day=None if kind_title else day)
     return result
 
 

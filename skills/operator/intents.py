@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from functools import lru_cache
-from importlib import resources
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
 from typing import Literal
 
 import yaml
