@@ -42,6 +42,7 @@ from skills.operator import handlers
 from skills.operator.classifier import classify
 from skills.operator.desk import HANDLERS as DESK_HANDLERS
 from skills.operator.intents import Intent, load_intents
+from skills.operator.labels import label
 from skills.operator.replies import say
 from skills.operator.understand import understand
 from tools.errors import GatewayError
@@ -204,7 +205,7 @@ def decide_by_number(ctx: OperatorContext, intent: Intent, emit: handlers.Emit, 
         return say("decide.no_such", lang, number=number, count=len(mine))
     approval = mine[number - 1]
     verdict = intent.slots.verdict or "approve"
-    label = ctx.gateway.policy.rule(approval.action_request.action).label_ar or approval.action_request.action
+    what = label("actions", approval.action_request.action, lang)
     try:
         decide_approval(settings=ctx.settings, gateway=ctx.gateway, checkpointer=ctx.checkpointer, caller=ctx.caller,
                         approval_id=approval.approval_id, verdict=verdict, reason=intent.slots.reason,
@@ -214,7 +215,7 @@ def decide_by_number(ctx: OperatorContext, intent: Intent, emit: handlers.Emit, 
     words = {("approve", "ar"): "اعتمدتُ", ("reject", "ar"): "رفضتُ", ("approve", "en"): "Approved",
              ("reject", "en"): "Rejected"}
     return say("decide.done", lang, verdict=words[(verdict, lang)], number=number,
-               label=label if lang == "ar" else approval.action_request.action)
+               label=what)
 
 
 _SKILL_NODES = (targeting_analyst, approvals_inbox, negotiation_coach, proof_pack_builder, partner_strategist,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -35,8 +36,10 @@ from pydantic import BaseModel, ConfigDict
 from graphs.operator_context import OperatorContext, Turn
 from graphs.operator_events import ThreadEvent, ToolCallEvent
 from skills.operator.intents import OPERATOR_SKILL, Intent
+from skills.operator.labels import label
 from skills.operator.replies import say
-from skills.operator.understand import acts, folded
+from skills.operator.understand import acts, acts_named, folded
+from skills.targeting.textkeys import match_key, skeleton
 from tools.consent import ConsentRecord
 from tools.models import Channel, GatewayResult, Mode, ToolCall
 from tools.saudi_time import RIYADH
@@ -70,8 +73,7 @@ def _desk() -> _Desk:
 
 
 def _label(ctx: OperatorContext, action: str, lang: str) -> str:
-    rule = ctx.gateway.policy.rule(action)
-    return (rule.label_ar or action) if lang == "ar" else action
+    return label("actions", action, lang)
 
 
 def _reason(result: GatewayResult, lang: str) -> str:
@@ -105,20 +107,73 @@ def _leads(ctx: OperatorContext) -> list[Any]:
     return build_service(ctx.settings, tenant=ctx.tenant, clock=ctx.clock).repository.leads(ctx.tenant)
 
 
-def find_lead(ctx: OperatorContext, name: str | None) -> Any | None:
-    """The lead a name in the request points to (contact or company, any spelling), or None."""
-    if not name:
-        return None
-    from skills.targeting.textkeys import match_key
+_COMPANY_WORDS = frozenset({"شركه", "مؤسسه", "موسسه", "مجموعه", "مصنع", "متجر", "co", "company", "est", "group", "the"})
+_TITLES = frozenset({"د", "dr", "م", "ا", "الاستاذ", "الاستاذه", "استاذ", "mr", "mrs", "ms"})
 
-    key = match_key(name)
-    if not key:
+
+def _words(text: str) -> list[str]:
+    return [w for w in match_key(text).replace(".", " ").split() if w not in _TITLES]
+
+
+def _within(needle: list[str], hay: list[str]) -> bool:
+    n = len(needle)
+    return n > 0 and any(hay[i:i + n] == needle for i in range(len(hay) - n + 1))
+
+
+def find_lead(ctx: OperatorContext, name: str | None, text: str = "") -> Any | None:
+    """The lead a request points to, found in the request itself, strongest evidence first:
+
+    3  a contact's full name (any spelling the match keys fold; Latin or Arabic script by skeleton)
+    2  a company's distinctive name ("الأفق" for «مؤسسة الأفق للمقاولات»), or the named target
+    1  a first name only one lead has (a Latin first name compared by skeleton)
+
+    Two different leads with the same best evidence are ambiguous: None, never a guess.
+    """
+    words = _words(f"{text} {name or ''}")
+    sounds = skeleton(text).split()
+    latin = {skeleton(w) for w in re.findall(r"[A-Za-z]{3,}", text)}
+    leads = _leads(ctx)
+    companies: dict[str, set[str]] = {}
+    for lead in leads:
+        distinctive = [w for w in _words(lead.company_name) if w not in _COMPANY_WORDS]
+        if distinctive and len(distinctive[0]) >= 4:
+            companies.setdefault(distinctive[0], set()).add(lead.company_key)
+    scored: list[tuple[int, Any]] = []
+    firsts: dict[str, set[str]] = {}
+    for lead in leads:
+        contact = _words(lead.contact_name or "")
+        voice = skeleton(" ".join(contact)).split()
+        distinctive = [w for w in _words(lead.company_name) if w not in _COMPANY_WORDS]
+        score = 0
+        if len(contact) >= 2 and (_within(contact, words) or (len(voice) >= 2 and _within(voice, sounds))):
+            score = 3
+        elif _within(distinctive, words) or (distinctive and len(companies.get(distinctive[0], ())) == 1
+                                             and distinctive[0] in words):
+            score = 2
+        elif contact and (contact[0] in words or (voice and voice[0] in latin and len(voice[0]) >= 2)):
+            score = 1
+        if contact:
+            firsts.setdefault(contact[0], set()).add(lead.contact_key or "")
+        if score:
+            scored.append((score, lead))
+    if not scored:
         return None
-    for lead in _leads(ctx):
-        for candidate in (lead.contact_name, lead.company_name):
-            if candidate and (key in match_key(candidate) or match_key(candidate) in key):
-                return lead
-    return None
+    top = max(score for score, _ in scored)
+    winners = [lead for score, lead in scored if score == top]
+    if top == 1:
+        winners = [lead for lead in winners if len(firsts.get(_words(lead.contact_name or "")[0], ())) == 1]
+    if top == 2:
+        return winners[0] if len({lead.company_key for lead in winners}) == 1 else None
+    return winners[0] if len({lead.contact_key for lead in winners}) == 1 else None
+
+
+_QUOTED = re.compile(r"«([^»]+)»|“([^”]+)”|\"([^\"]+)\"|(?<![\w'])'([^']{3,})'(?![\w'])")
+
+
+def quoted_or_whole(text: str) -> str:
+    """The words someone else wrote, when the request quotes them; else the whole request."""
+    match = _QUOTED.search(text)
+    return next((g for g in match.groups() if g), text) if match else text
 
 
 # ------------------------------------------------------------------------------ refusals
@@ -126,7 +181,7 @@ def refuse_act(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> 
     """Send the forbidden act to the gateway as itself, with no approval: the gateway refuses and audits."""
     action = intent.action or "unknown.act"
     slots, lang = intent.slots, intent.lang
-    lead = find_lead(ctx, slots.target) if action == "whatsapp.send" else None
+    lead = find_lead(ctx, slots.target, intent.text) if action == "whatsapp.send" else None
     # A send needs a recipient for the consent check; one the chat cannot name has no recorded consent.
     contact = lead.lead_id if lead is not None else ("chat:unnamed-recipient" if action == "whatsapp.send" else None)
     args: dict[str, Any] = {"requested_in": "operator_chat", "bulk": slots.bulk}
@@ -237,7 +292,7 @@ def sla_breaches(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -
 # ------------------------------------------------------------------------------ drafts that run
 def invoice_draft(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
     lang, slots = intent.lang, intent.slots
-    lead = find_lead(ctx, slots.target)
+    lead = find_lead(ctx, slots.target, intent.text)
     buyer = lead.company_name if lead is not None else slots.target
     if not buyer or slots.amount_sar is None:
         return say("desk.invoice_missing", lang)
@@ -251,7 +306,7 @@ def invoice_draft(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) 
 
 def meeting_draft(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
     lang, slots = intent.lang, intent.slots
-    lead = find_lead(ctx, slots.target)
+    lead = find_lead(ctx, slots.target, intent.text)
     if lead is None or not lead.email:
         return say("desk.meeting_missing", lang, name=slots.target or "-")
     start = slots.when or (ctx.clock().astimezone(RIYADH) + timedelta(days=1)).replace(hour=10, minute=0, second=0,
@@ -266,7 +321,7 @@ def meeting_draft(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) 
 
 def crm_update(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
     lang, slots = intent.lang, intent.slots
-    lead = find_lead(ctx, slots.target)
+    lead = find_lead(ctx, slots.target, intent.text)
     if lead is None:
         return say("desk.lead_unknown", lang, name=slots.target or "-")
     stage = _stage_of(intent.text)
@@ -302,7 +357,7 @@ def deal_add(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> st
     from skills.pipeline.intake import record_deal
 
     lang, slots = intent.lang, intent.slots
-    lead = find_lead(ctx, slots.target)
+    lead = find_lead(ctx, slots.target, intent.text)
     company = lead.company_name if lead is not None else slots.target
     if not company or slots.amount_sar is None:
         return say("desk.deal_missing", lang)
@@ -328,7 +383,7 @@ def _slug(text: str) -> str:
 # ------------------------------------------------------------------------------ consent
 def _consent(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn, status: str) -> str:
     lang, slots = intent.lang, intent.slots
-    lead = find_lead(ctx, slots.target)
+    lead = find_lead(ctx, slots.target, intent.text)
     if lead is None:
         return say("desk.lead_unknown", lang, name=slots.target or "-")
     channels = [Channel(slots.channel)] if slots.channel in ("whatsapp", "email") else \
@@ -359,16 +414,18 @@ def consent_opt_out(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn
 
 # ------------------------------------------------------------------------------ words only
 def policy_explain(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
+    """What Dealix never does and why, from the policy itself: the acts the question names, else all of them."""
     lang = intent.lang
-    seen: set[str] = set()
+    named = set(acts_named(intent.text))
+    shown = [act for act in acts() if not named or act.action in named]
     lines = [say("explain.header", lang)]
-    for act in acts():
-        rule = ctx.gateway.policy.rule(act.action)
+    seen: set[str] = set()
+    for act in shown:
         if act.action in seen:
             continue
         seen.add(act.action)
         pattern = ctx.gateway.policy.blocked_pattern(act.action)
-        source = pattern if pattern is not None else rule
+        source = pattern if pattern is not None else ctx.gateway.policy.rule(act.action)
         lines.append(say("explain.line", lang, label=_label(ctx, act.action, lang),
                          reason=source.reason_ar if lang == "ar" else source.reason_en))
     return "\n".join(lines)

@@ -21,6 +21,7 @@ from graphs.operator_context import OperatorContext, Turn
 from graphs.operator_events import ApprovalRequestEvent, ApprovalView, ThreadEvent, ToolCallEvent
 from skills.operator.external import ADAPTERS
 from skills.operator.intents import OPERATOR_SKILL, Intent, load_intents
+from skills.operator.labels import label as action_label
 from skills.operator.replies import channel_label, say
 from tools.errors import GatewayError
 from tools.models import ApprovalRequest, GatewayResult, Mode, ToolCall
@@ -145,7 +146,7 @@ def pending_approvals(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Tu
     lines = [text]
     for number, approval in enumerate(mine[:MAX_APPROVALS_SHOWN], start=1):
         action = approval.action_request.action
-        label = (ctx.gateway.policy.rule(action).label_ar or action) if lang == "ar" else action
+        label = action_label("actions", action, lang)
         lines.append(say("approvals.line", lang, number=number, label=label,
                          when=approval.requested_at.astimezone(RIYADH).strftime("%Y-%m-%d %H:%M")))
     others = len(pending) - len(mine)
@@ -158,7 +159,7 @@ def draft_for_lead(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn)
     """A draft for one named lead: one autopilot run over that lead (the draft waits for approval)."""
     from skills.operator.desk import find_lead
 
-    lead = find_lead(ctx, intent.slots.target)
+    lead = find_lead(ctx, intent.slots.target, intent.text)
     if lead is None:
         return say("desk.lead_unknown", intent.lang, name=intent.slots.target or "-")
     day = ctx.clock().astimezone(RIYADH).date().isoformat()
@@ -171,11 +172,18 @@ def draft_for_lead(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn)
 
 def inbound_reply(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
     """A customer wrote first: the message becomes a support ticket and gets a guarded reply draft."""
+    from skills.operator.desk import find_lead, quoted_or_whole
     from skills.support.factory import build_service
     from skills.support.models import IncomingTicket
 
+    lead = find_lead(ctx, intent.slots.target, intent.text)
+    if lead is None or not (lead.email or lead.phone):
+        return say("inbound.who", intent.lang)
     service = build_service(ctx.settings, tenant=ctx.tenant, gateway=ctx.gateway, clock=ctx.clock)
-    ticket = service.create(IncomingTicket(source="api", body=intent.text), actor=ctx.caller.user_id)
+    incoming = IncomingTicket(source="email" if lead.email else "whatsapp", body=quoted_or_whole(intent.text),
+                              customer_name=lead.contact_name, customer_email=lead.email,
+                              customer_phone=lead.phone.e164 if lead.phone else None)
+    ticket = service.create(incoming, actor=ctx.caller.user_id)
     draft = service.draft_reply(ticket.ticket_id)
     if draft.status != "ready" or not draft.body:
         return say("inbound.needs_review", intent.lang, ticket=ticket.ticket_id)

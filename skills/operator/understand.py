@@ -65,6 +65,8 @@ class _Split(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     separators: tuple[str, ...]
+    tails: tuple[str, ...]
+    quotes: tuple[str, ...]
     arabic_and_verbs: tuple[str, ...]
 
 
@@ -160,6 +162,8 @@ class _Compiled:
         self.intents = [(cue.intent, [rx(p) for p in cue.cues]) for cue in lexicon.intents]
         verbs = "|".join(re.escape(v) for v in lexicon.split.arabic_and_verbs)
         self.splitter = re.compile("|".join([*lexicon.split.separators, rf"(?<=\s)(?=و(?:{verbs}))"]))
+        self.tails = [re.compile(p) for p in lexicon.split.tails]
+        self.quotes = re.compile("|".join(lexicon.split.quotes))
         self.ordinals = lexicon.ordinals
         self.denied = [rx(p) for p in lexicon.claims.denied]
         self.verbal = [rx(p) for p in lexicon.claims.verbal]
@@ -175,6 +179,13 @@ def _compiled() -> _Compiled:
 def acts() -> tuple[Act, ...]:
     """Every forbidden act the chat recognises (the console's skill may ask the gateway about these)."""
     return tuple(Act(id=r.id, action=r.action, reason_codes=r.reason_codes) for r in load_lexicon().acts)
+
+
+def acts_named(text: str) -> list[str]:
+    """The gateway actions a text names, asked for or only mentioned ("why can't we scrape LinkedIn?")."""
+    norm = _compiled().quotes.sub(f" {QUOTED} ", folded(text))
+    found = [rule.action for clause in _clauses(norm) if (rule := _act_of(clause)) is not None]
+    return list(dict.fromkeys(found))
 
 
 def folded(text: str) -> str:
@@ -308,12 +319,20 @@ def _slots(clause: str, original: str, today: date | None, intent: str) -> Slots
                  bulk=bool(_compiled().bulk.search(clause)), purchased_list=bool(_compiled().purchased.search(clause)))
 
 
+QUOTED = "quoted"
+"""What a quoted passage becomes before the request is read: someone else's words are data, not asks."""
+
+
 def understand(text: str, *, today: date | None = None) -> Understanding:
     """The plan for one request: what to refuse (as which gateway action) and what to serve, in order."""
-    norm = folded(text)
+    norm = _compiled().quotes.sub(f" {QUOTED} ", folded(text))
     lang = detect_lang(text)
     raw: list[tuple[str, str | None, _Rule | None]] = []  # (clause, intent, act)
     for clause in _clauses(norm):
+        if raw and _any(_compiled().tails, clause):
+            previous, p_intent, p_act = raw[-1]
+            raw[-1] = (f"{previous}, {clause}", p_intent, p_act)
+            continue
         act = _act_of(clause)
         intent: str | None
         if act is not None and (_any(_compiled().content, clause) or _any(_compiled().explain, clause)):
