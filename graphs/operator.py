@@ -138,7 +138,7 @@ def _answer(handler: handlers.Handler, state: OperatorState,
     for line in reply.splitlines(keepends=True):
         emit(TextEvent(text=line))
     following = index + 1
-    goto: SkillNode | Literal["__end__"] = END
+    goto: SkillNode | Literal["__end__"] = "__end__"
     if following < len(plan):
         goto = NODE_OF_INTENT.get(str(plan[following]["intent"]), "assistant_help")
     return Command(goto=goto, update={"messages": [AIMessage(content=reply)], "step": following})

@@ -17,8 +17,8 @@ def all_suites() -> list[Suite[Any]]:
     from evals.suites.policy import PolicySuite
     from evals.suites.triage import TriageSuite
 
-    return [PolicySuite(), OperatorSuite(), InjectionSuite(), AutopilotSuite(), NegotiationSuite(), TriageSuite(), DraftsSuite(),
-            CardsSuite()]
+    return [PolicySuite(), OperatorSuite(), InjectionSuite(), AutopilotSuite(), NegotiationSuite(), TriageSuite(),
+            DraftsSuite(), CardsSuite()]
 
 
 __all__ = ["Suite", "Trial", "all_suites"]

@@ -28,14 +28,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict
 
 from graphs.operator_context import OperatorContext, Turn
 from graphs.operator_events import ThreadEvent, ToolCallEvent
-from skills.operator.intents import OPERATOR_SKILL, Intent
+from skills.operator.intents import OPERATOR_SKILL, Intent, Lang
 from skills.operator.labels import label
 from skills.operator.replies import say
 from skills.operator.understand import acts, acts_named, folded
@@ -89,7 +89,7 @@ def _call(ctx: OperatorContext, action: str, turn: Turn, args: dict[str, Any], e
     return result
 
 
-def _outcome(ctx: OperatorContext, result: GatewayResult, lang: str, what: str) -> str:
+def _outcome(ctx: OperatorContext, result: GatewayResult, lang: Lang, what: str) -> str:
     decision = result.decision
     if decision.mode == Mode.blocked:
         return say("gateway.blocked", lang, reason=_reason(result, lang))
@@ -381,7 +381,8 @@ def _slug(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------ consent
-def _consent(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn, status: str) -> str:
+def _consent(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn,
+             status: Literal["opt_in", "opt_out"]) -> str:
     lang, slots = intent.lang, intent.slots
     lead = find_lead(ctx, slots.target, intent.text)
     if lead is None:
@@ -395,7 +396,7 @@ def _consent(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn, statu
         address = (lead.phone.e164 if lead.phone else None) if channel == Channel.whatsapp else \
             (lead.email if channel == Channel.email else None)
         ctx.gateway.consent.record(ConsentRecord(
-            tenant=ctx.tenant, contact_id=lead.lead_id, channel=channel, status=status,  # type: ignore[arg-type]
+            tenant=ctx.tenant, contact_id=lead.lead_id, channel=channel, status=status,
             source=f"operator_chat:{ctx.caller.user_id}", recorded_at=now, address=address))
     ctx.gateway.audit.record(tenant=ctx.tenant, kind=f"consent_{status}", actor=ctx.caller.user_id, action=None,
                              payload={"contact_id": lead.lead_id, "channels": [c.value for c in channels],
