@@ -28,7 +28,7 @@ from typing import Annotated, Any, Literal
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.config import get_config, get_stream_writer
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
@@ -74,6 +74,7 @@ class OperatorState(TypedDict, total=False):
     route: dict[str, Any]  # the first step's Intent, as JSON (what the turn was mostly about)
     plan: list[dict[str, Any]]  # every step of the last request, in order (Intent as JSON)
     step: int  # the step the next skill node serves
+    listing: list[str]  # the approval ids last listed in this thread, in the order shown ("approve 2")
 
 
 def plan_request(text: str, ctx: OperatorContext) -> list[Intent]:
@@ -160,8 +161,22 @@ def targeting_analyst(state: OperatorState, runtime: Runtime[OperatorContext]) -
 
 
 def approvals_inbox(state: OperatorState, runtime: Runtime[OperatorContext]) -> Next:
-    """What waits for the caller's approval (numbered), or the caller's answer to one by its number."""
-    return _answer(_by_intent({"approval_decide": decide_by_number}, handlers.pending_approvals), state, runtime)
+    """What waits for the caller's approval (numbered), or the caller's answer to one by its number.
+
+    The numbers are those of the list last shown in this conversation, so "approve 1" then "reject 2"
+    answer the first and second items shown, not whatever moved up after the first decision."""
+    listing = list(state.get("listing") or [])
+
+    def decide(ctx: OperatorContext, intent: Intent, emit: handlers.Emit, turn: Turn) -> str:
+        return decide_by_number(ctx, intent, emit, turn, listing)
+
+    command = _answer(_by_intent({"approval_decide": decide}, handlers.pending_approvals), state, runtime)
+    plan = state.get("plan") or [state["route"]]
+    if plan[state.get("step", 0)]["intent"] == "pending_approvals":
+        shown = [a.approval_id for a in handlers.my_pending(runtime.context)[:handlers.MAX_APPROVALS_SHOWN]]
+        update = dict(command.update) if isinstance(command.update, dict) else {}
+        return Command(goto=command.goto, update={**update, "listing": shown})
+    return command
 
 
 def negotiation_coach(state: OperatorState, runtime: Runtime[OperatorContext]) -> Next:
@@ -197,13 +212,16 @@ def assistant_help(state: OperatorState, runtime: Runtime[OperatorContext]) -> N
     return _answer(handlers.help_reply, state, runtime)
 
 
-def decide_by_number(ctx: OperatorContext, intent: Intent, emit: handlers.Emit, turn: Turn) -> str:
-    """'Approve 2' / 'ارفض ١': the Nth of the caller's pending approvals, as listed, through the inbox's decision."""
+def decide_by_number(ctx: OperatorContext, intent: Intent, emit: handlers.Emit, turn: Turn,
+                     listing: list[str] | None = None) -> str:
+    """'Approve 2' / 'ارفض ١': the Nth approval of the list last shown (else of the caller's pending ones),
+    answered through the inbox's own decision (role, tenant, resume of the waiting graph, execution)."""
     lang, number = intent.lang, intent.slots.number or 0
     mine = handlers.my_pending(ctx)
-    if not 1 <= number <= len(mine):
+    ids = listing or [a.approval_id for a in mine]
+    if not 1 <= number <= len(ids):
         return say("decide.no_such", lang, number=number, count=len(mine))
-    approval = mine[number - 1]
+    approval = ctx.gateway.get_approval(ids[number - 1], ctx.tenant)
     verdict = intent.slots.verdict or "approve"
     what = label("actions", approval.action_request.action, lang)
     try:
