@@ -170,6 +170,18 @@ def draft_for_lead(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn)
     return say("targeting.no_drafts", intent.lang)
 
 
+def draft_for_lead_id(ctx: OperatorContext, lead_id: str, turn: Turn) -> int:
+    """A draft for one lead by id (a card's «جهّز مسودة»): one autopilot run; how many drafts now wait."""
+    from skills.targeting.factory import build_service
+
+    leads = [lead for lead in build_service(ctx.settings, tenant=ctx.tenant, clock=ctx.clock).repository.leads(
+        ctx.tenant) if lead.lead_id == lead_id]
+    if not leads:
+        return 0
+    day = ctx.clock().astimezone(RIYADH).date().isoformat()
+    return len(_start_autopilot(ctx, leads, day, kind_title=f"card {day}").pending)
+
+
 def inbound_reply(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
     """A customer wrote first: the message becomes a support ticket and gets a guarded reply draft."""
     from skills.operator.desk import find_lead, quoted_or_whole

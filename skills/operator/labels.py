@@ -9,7 +9,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-LabelKind = Literal["actions", "modes", "statuses", "roles", "reasons", "card_types", "risk_levels"]
+LabelKind = Literal["actions", "modes", "statuses", "roles", "reasons", "card_types", "risk_levels", "events",
+                    "fields"]
 
 
 class _Word(BaseModel):
@@ -30,6 +31,8 @@ class LabelTable(BaseModel):
     reasons: dict[str, _Word]
     card_types: dict[str, _Word]
     risk_levels: dict[str, _Word]
+    events: dict[str, _Word]
+    fields: dict[str, _Word]
 
 
 @lru_cache(maxsize=1)
