@@ -174,7 +174,7 @@ def audit(request: Request, session: SessionDep, services: ServicesDep) -> Respo
     values: dict[str, LabelKind] = {"mode": "modes", "reason_code": "reasons", "role": "roles"}
     rows = [{"seq": e.seq, "ts": e.ts.astimezone(RIYADH).strftime("%Y-%m-%d %H:%M"), "kind": e.kind,
              "kind_label": label("events", e.kind, lang), "actor": e.actor, "action": e.action or "",
-             "keys": {k: label("fields", k, lang) for k in AUDIT_DETAIL_KEYS},
+             "field_names": {k: label("fields", k, lang) for k in AUDIT_DETAIL_KEYS},
              "detail": [(k, label(values[k], str(e.payload[k]), lang) if k in values else str(e.payload[k]))
                         for k in AUDIT_DETAIL_KEYS if e.payload.get(k) not in (None, "")]}
             for e in reversed(events)]

@@ -65,12 +65,16 @@ def test_ids_are_words_in_both_languages(client: TestClient, settings: Settings,
     login(client, settings)
     client.get("/console/cards")
     for path in ("/console/cards", "/console/approvals", "/console/audit"):
-        arabic = client.get(path).text
+        page = client.get(path)
+        assert page.status_code == 200 and "data-error-page" not in page.text, path
+        arabic = page.text
         visible = re.sub(r"<[^>]+>", " ", arabic)
         for raw in ("sales_manager", "approved_execute", "suggest_only", "approval_required", "targeting.rank",
                     "reason_code"):
             assert raw not in visible, (path, raw)
     assert "مدير المبيعات" in client.get("/console/approvals").text
+    audit = client.get("/console/audit").text
+    assert 'data-event="decision"' in audit and "قرار البوابة" in audit
     assert "Sales manager" in client.get("/console/approvals?lang=en").text
 
 
