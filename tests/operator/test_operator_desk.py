@@ -152,3 +152,24 @@ def test_status_of_the_day_in_dialect_counts_what_waits_and_what_was_refused(
     assert "وضع اليوم" in status and "إجراءات رُفضت اليوم: 1" in status
     blocked = reply(turn(ctx, "وش اللي انمنع اليوم؟", thread))
     assert "إرسال رسالة واتساب (1)" in blocked
+
+
+def test_with_a_model_its_tools_are_gateway_actions_behind_the_same_refusals(
+        make_ctx: Callable[..., OperatorContext]) -> None:
+    from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart
+    from pydantic_ai.models.function import AgentInfo, FunctionModel
+
+    from skills.operator.model_router import ModelRouter
+
+    seen: list[str] = []
+
+    def model(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        seen.extend(t.name for t in info.output_tools)
+        return ModelResponse(parts=[ToolCallPart("whatsapp_send", {})])
+
+    ctx = make_ctx(router=ModelRouter(FunctionModel(model)))
+    events = turn(ctx, "ابي اوصل للناس كلهم بأسرع طريقة")  # the offline reading finds nothing to do here
+    assert {"moyasar_charge", "whatsapp_send", "invoice_draft", "meeting_draft"} <= set(seen)
+    call = of_type(events, "tool_call")[0]
+    assert call.action == "whatsapp.send" and not call.allowed and call.reason_code == "no_opt_in"
+    assert of_type(events, "route")[0].via == "model"
