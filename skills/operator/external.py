@@ -13,8 +13,11 @@ from datetime import timedelta
 from typing import Any
 
 from graphs.operator_context import OperatorContext, Turn
+from graphs.operator_events import ToolCallEvent
+from skills.operator.desk import find_lead
 from skills.operator.intents import Intent
 from skills.operator.replies import say
+from tools.models import ToolCall
 from tools.saudi_time import RIYADH
 
 MAX_LISTED = 5
@@ -48,10 +51,6 @@ def negotiation_reply(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Tu
 
 def _save_as_draft(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn, body: str) -> str:
     """The checked reply, turned into an email draft to the named client (as the negotiation coach)."""
-    from graphs.operator_events import ToolCallEvent
-    from skills.operator.desk import find_lead
-    from tools.models import ToolCall
-
     lead = find_lead(ctx, intent.slots.target, intent.text)
     if lead is None or not lead.email:
         return say("negotiation.name_for_draft", intent.lang)

@@ -19,6 +19,7 @@ from typing import Any
 
 from graphs.operator_context import OperatorContext, Turn
 from graphs.operator_events import ApprovalRequestEvent, ApprovalView, ThreadEvent, ToolCallEvent
+from skills.operator.desk import find_lead, quoted_or_whole
 from skills.operator.external import ADAPTERS
 from skills.operator.intents import OPERATOR_SKILL, Intent, load_intents
 from skills.operator.labels import label as action_label
@@ -157,8 +158,6 @@ def pending_approvals(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Tu
 
 def draft_for_lead(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
     """A draft for one named lead: one autopilot run over that lead (the draft waits for approval)."""
-    from skills.operator.desk import find_lead
-
     lead = find_lead(ctx, intent.slots.target, intent.text)
     if lead is None:
         return say("desk.lead_unknown", intent.lang, name=intent.slots.target or "-")
@@ -184,7 +183,6 @@ def draft_for_lead_id(ctx: OperatorContext, lead_id: str, turn: Turn) -> int:
 
 def inbound_reply(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
     """A customer wrote first: the message becomes a support ticket and gets a guarded reply draft."""
-    from skills.operator.desk import find_lead, quoted_or_whole
     from skills.support.factory import build_service
     from skills.support.models import IncomingTicket
 
