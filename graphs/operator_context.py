@@ -21,9 +21,10 @@ class Turn:
 
     thread_id: str
     index: int
+    step: int = 0  # the step of a request that asks for several things
 
     def call_id(self, name: str) -> str:
-        return f"turn{self.index}:{name}"
+        return f"turn{self.index}:{name}" if not self.step else f"turn{self.index}.{self.step}:{name}"
 
 
 class IntentRouter(Protocol):

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from skills.operator.labels import label
 from tools.models import ApprovalRequest, ApprovalStatus, GatewayResult, Role
 from tools.policy import Policy
 
@@ -30,6 +31,7 @@ class ApprovalView(BaseModel):
     skill: str
     action: str
     label_ar: str = Field(description="The action's name in Arabic.")
+    label_en: str = Field(default="", description="The action's name in English.")
     args: dict[str, Any] = Field(description="What would run: recipient, subject, body ... (editable).")
     description: str = Field(description="Arabic Markdown shown to the approver (rendered as text).")
     contact_id: str | None
@@ -43,7 +45,8 @@ class ApprovalView(BaseModel):
     def of(cls, request: ApprovalRequest, policy: Policy, role: Role) -> ApprovalView:
         action = request.action_request.action
         return cls(approval_id=request.approval_id, thread_id=request.thread_id, skill=request.skill, action=action,
-                   label_ar=policy.rule(action).label_ar or action, args=dict(request.action_request.args),
+                   label_ar=label("actions", action, "ar"), label_en=label("actions", action, "en"),
+                   args=dict(request.action_request.args),
                    description=request.description, contact_id=request.contact_id,
                    approver_roles=list(request.approver_roles), requested_at=request.requested_at,
                    expires_at=request.expires_at, status=request.status, can_decide=role in request.approver_roles)
@@ -67,12 +70,18 @@ class ToolCallEvent(BaseModel):
     reason_code: str
     reason_ar: str
     audit_event: str
+    label_ar: str = Field(default="", description="The action in Arabic words (the UI never shows the id).")
+    label_en: str = ""
+    mode_ar: str = Field(default="", description="The mode in Arabic words.")
+    mode_en: str = ""
 
     @classmethod
     def of(cls, skill: str, result: GatewayResult) -> ToolCallEvent:
         d = result.decision
         return cls(skill=skill, action=d.action, mode=d.mode.value, allowed=d.allowed, reason_code=d.reason_code,
-                   reason_ar=d.reason_ar, audit_event=d.audit_event)
+                   reason_ar=d.reason_ar, audit_event=d.audit_event, label_ar=label("actions", d.action, "ar"),
+                   label_en=label("actions", d.action, "en"), mode_ar=label("modes", d.mode.value, "ar"),
+                   mode_en=label("modes", d.mode.value, "en"))
 
 
 class ApprovalRequestEvent(BaseModel):

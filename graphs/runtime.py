@@ -72,13 +72,15 @@ class StartResult(BaseModel):
 
 
 def start_autopilot(ctx: AutopilotContext, checkpointer: BaseCheckpointSaver[Any], leads_path: Path | None = None,
-                    top_n: int = 10, *, thread_id: str | None = None) -> StartResult:
-    """Import ``leads_path`` (if given) into the Targeting OS, then run the autopilot on today's picks."""
+                    top_n: int = 10, *, thread_id: str | None = None,
+                    lead_ids: list[str] | None = None) -> StartResult:
+    """Import ``leads_path`` (if given) into the Targeting OS, then run the autopilot on today's picks
+    (or on the named ``lead_ids`` only)."""
     report = ctx.targeting.import_file(Path(leads_path)) if leads_path is not None else None
     graph = build_autopilot_graph(checkpointer)
     thread_id = thread_id or new_thread_id(ctx.tenant, "autopilot")
     config = thread_config(thread_id, tenant=ctx.tenant)
-    result = graph.invoke({"top_n": top_n}, config, context=ctx)
+    result = graph.invoke({"top_n": top_n, "lead_ids": lead_ids}, config, context=ctx)
     ctx.tracing.flush()
     values = graph.get_state(config).values
     rank = {t.lead_id: t.rank for t in values.get("targets") or []}

@@ -49,12 +49,14 @@ class ProofSummary(BaseModel):
 
 class AutopilotInput(TypedDict, total=False):
     top_n: int
+    lead_ids: list[str] | None
 
 
 class AutopilotState(TypedDict, total=False):
     """The thread. Keyed dicts make every write idempotent: a re-run overwrites its own entry."""
 
     top_n: int
+    lead_ids: list[str] | None
     ranked: int
     targets: list[OutreachTarget]
     drafts: Annotated[dict[str, Draft], merge_by_key]
@@ -89,10 +91,11 @@ def _outcome(target: OutreachTarget, status: Any, **fields: Any) -> dict[str, Ou
 
 # --------------------------------------------------------------------------------- the thread
 def targeting_analyst(state: AutopilotState, runtime: Runtime[AutopilotContext]) -> dict[str, Any]:
-    """Today's picks from the Targeting OS (the daily plan's choice, ``top_n`` of them). Recorded with the gateway."""
+    """Today's picks from the Targeting OS (the daily plan's choice, ``top_n`` of them, or the named ``lead_ids``).
+    Recorded with the gateway."""
     ctx = runtime.context
     top_n = state.get("top_n") or 10
-    choice = choose_targets(ctx.targeting, top=top_n)
+    choice = choose_targets(ctx.targeting, top=top_n, lead_ids=state.get("lead_ids"))
     ctx.gateway.invoke(ToolCall(
         tenant=ctx.tenant, skill="targeting_analyst", action="targeting.rank", thread_id=thread_id(),
         tool_call_id="targeting_analyst:rank",

@@ -13,6 +13,7 @@ picks whichever path a person starts from.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,12 +44,20 @@ class OutreachChoice(BaseModel):
     targets: list[OutreachTarget] = Field(description="The picks that get a draft, best first.")
 
 
-def choose_targets(targeting: TargetingService, *, top: int | None = None,
+def choose_targets(targeting: TargetingService, *, top: int | None = None, lead_ids: Sequence[str] | None = None,
                    catalog: GrowthCatalog | None = None) -> OutreachChoice:
-    """Rank, select and plan: ``top`` picks (the policy's number when None), best first."""
+    """Rank, select and plan: ``top`` picks (the policy's number when None), best first.
+
+    ``lead_ids`` asks for these leads only (a person named them: "a draft for Sara", a card's button):
+    the same contactability, company caps and channel rules apply, so a named lead that is not safe to
+    reach, or whose channel is a person's step, gets no draft."""
     catalog = catalog or load_growth_catalog()
     leads = {lead.lead_id: lead for lead in targeting.repository.leads(targeting.tenant, active_only=False)}
     ranked = targeting.targets(leads=list(leads.values()))
+    if lead_ids is not None:
+        wanted = set(lead_ids)
+        ranked = [t for t in ranked if wanted & {t.lead_id, *t.merged_ids}]
+        top = max(len(ranked), 1)
     selection = targeting.daily(ranked=ranked, top=top)
     steps = [plan_step(pick, catalog) for pick in selection.top]
     targets = [outreach_target_of(step, pick.target, leads[step.lead_id])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.console.errors import ConsoleRoute
 from api.console.forecast_chart import forecast_chart
 from api.console.render import lang_of, render
 from api.console.routes import SessionDep
@@ -23,7 +24,7 @@ from skills.governance.service import GovernanceDesk
 from tools.deadletter import OPEN_STATUSES, load_dlq_settings
 from tools.saudi_time import RIYADH
 
-router = APIRouter(prefix="/console", include_in_schema=False)
+router = APIRouter(prefix="/console", include_in_schema=False, route_class=ConsoleRoute)
 SCALE = (1, 2, 3, 4, 5)
 
 

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from api.console.texts import load_pages, ui_texts
+from skills.operator.labels import label
 
 Lang = Literal["ar", "en"]
 LANG_COOKIE = "dealix_lang"
@@ -36,6 +37,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     html = environment().get_template(template).render(
         lang=lang, dir="rtl" if lang == "ar" else "ltr", other_lang="en" if lang == "ar" else "ar", t=ui_texts(lang),
         nav=[(item.slug, getattr(item, lang)) for item in pages.nav], footer=getattr(pages.footer, lang),
+        lbl=lambda kind, key: label(kind, key, lang),
         **{"csrf": None, "caller": None, "path": request.url.path, **context})
     response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
     if request.query_params.get("lang") in ("ar", "en"):

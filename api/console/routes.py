@@ -18,6 +18,7 @@ from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
+from api.console.errors import ConsoleRoute, LoginRequired
 from api.console.render import Lang, lang_of, render
 from api.console.texts import load_ui, ui_texts
 from api.deps import ServicesDep
@@ -28,18 +29,15 @@ from graphs.inbox import Verdict, decide_approval
 from graphs.operator_context import OperatorContext
 from graphs.operator_events import ApprovalView
 from graphs.operator_runtime import ChatMessage, thread_messages
+from skills.operator.labels import LabelKind, label
 from tools.errors import GatewayError
 from tools.rwu import list_rwus
 from tools.saudi_time import RIYADH
 
-router = APIRouter(prefix="/console", include_in_schema=False)
+router = APIRouter(prefix="/console", include_in_schema=False, route_class=ConsoleRoute)
 
 EDITABLE_ARGS = ("subject", "body", "text")
 AUDIT_DETAIL_KEYS = ("approval_id", "new_approval_id", "reason", "reason_code", "mode", "refusal", "role", "ledger_id")
-
-
-class LoginRequired(Exception):
-    """No (valid) console session: the handler redirects to the login page."""
 
 
 class ConsoleSession(BaseModel):
@@ -153,9 +151,8 @@ async def decide_form(approval_id: str, request: Request, session: SessionDep, s
             edited[key] = value.replace("\r\n", "\n")
     if decision == "edit" and not edited:
         decision = "approve"  # nothing changed: an approval of what was asked
-    if decision not in ("approve", "edit", "reject") or (decision == "reject" and not reason):
-        return RedirectResponse(f"/console/approvals?error={'reason' if decision == 'reject' else 'decision'}",
-                                status_code=303)
+    if decision not in ("approve", "edit", "reject"):  # a rejection's reason is optional, as the form says
+        return RedirectResponse("/console/approvals?error=decision", status_code=303)
     verdict: Verdict = "approve" if decision == "approve" else "edit" if decision == "edit" else "reject"
     try:
         with services.checkpointer() as checkpointer:
@@ -173,9 +170,13 @@ def audit(request: Request, session: SessionDep, services: ServicesDep) -> Respo
     caller = session.record.caller
     log = services.gateway.audit
     events = log.events(tenant=caller.tenant, limit=100_000)[-300:]
+    lang = lang_of(request)
+    values: dict[str, LabelKind] = {"mode": "modes", "reason_code": "reasons", "role": "roles"}
     rows = [{"seq": e.seq, "ts": e.ts.astimezone(RIYADH).strftime("%Y-%m-%d %H:%M"), "kind": e.kind,
-             "actor": e.actor, "action": e.action or "",
-             "detail": [(k, str(e.payload[k])) for k in AUDIT_DETAIL_KEYS if e.payload.get(k) not in (None, "")]}
+             "kind_label": label("events", e.kind, lang), "actor": e.actor, "action": e.action or "",
+             "field_names": {k: label("fields", k, lang) for k in AUDIT_DETAIL_KEYS},
+             "detail": [(k, label(values[k], str(e.payload[k]), lang) if k in values else str(e.payload[k]))
+                        for k in AUDIT_DETAIL_KEYS if e.payload.get(k) not in (None, "")]}
             for e in reversed(events)]
     return render(request, "audit.html", **_base(session, request), rows=rows, chain_ok=log.verify().ok)
 
@@ -226,4 +227,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, _login_redirect)
 
 
-__all__ = ["install", "router", "week_of"]
+__all__ = ["LoginRequired", "install", "router", "week_of"]

@@ -13,11 +13,12 @@ def all_suites() -> list[Suite[Any]]:
     from evals.suites.drafts import DraftsSuite
     from evals.suites.injection import InjectionSuite
     from evals.suites.negotiation import NegotiationSuite
+    from evals.suites.operator_chat import OperatorSuite
     from evals.suites.policy import PolicySuite
     from evals.suites.triage import TriageSuite
 
-    return [PolicySuite(), InjectionSuite(), AutopilotSuite(), NegotiationSuite(), TriageSuite(), DraftsSuite(),
-            CardsSuite()]
+    return [PolicySuite(), OperatorSuite(), InjectionSuite(), AutopilotSuite(), NegotiationSuite(), TriageSuite(),
+            DraftsSuite(), CardsSuite()]
 
 
 __all__ = ["Suite", "Trial", "all_suites"]

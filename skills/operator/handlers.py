@@ -16,8 +16,10 @@ from typing import Any
 
 from graphs.operator_context import OperatorContext, Turn
 from graphs.operator_events import ApprovalRequestEvent, ApprovalView, ThreadEvent, ToolCallEvent
+from skills.operator.desk import find_lead, quoted_or_whole
 from skills.operator.external import ADAPTERS
 from skills.operator.intents import OPERATOR_SKILL, Intent, load_intents
+from skills.operator.labels import label as action_label
 from skills.operator.replies import channel_label, say
 from skills.outreach import choose_targets
 from skills.targeting.service import TargetingService
@@ -97,28 +99,94 @@ def rank_targets(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -
     return "\n".join([*lines, "", closing])
 
 
-def _start_autopilot(ctx: OperatorContext, service: TargetingService, top: int, day: str) -> Any:
-    """One autopilot thread over today's picks from the Targeting OS (no file: the leads are already there)."""
+def _start_autopilot(ctx: OperatorContext, service: TargetingService, top: int, day: str, *,
+                     lead_ids: list[str] | None = None, kind_title: str | None = None) -> Any:
+    """One autopilot thread over today's picks from the Targeting OS, or over the named ``lead_ids``."""
     from graphs.checkpoint import new_thread_id
     from graphs.runtime import build_context, start_autopilot
 
     autopilot = build_context(ctx.settings, ctx.tenant, gateway=ctx.gateway, targeting=service)
     thread_id = new_thread_id(ctx.tenant, "autopilot")
     # A fresh context: the autopilot is its own graph and thread, not a subgraph of this turn.
-    result = contextvars.Context().run(start_autopilot, autopilot, ctx.checkpointer, None, top, thread_id=thread_id)
-    ctx.threads.create(tenant=ctx.tenant, kind="autopilot", user_id=ctx.caller.user_id, title=f"autopilot {day}",
-                       now=ctx.clock(), thread_id=thread_id, day=day)
+    result = contextvars.Context().run(start_autopilot, autopilot, ctx.checkpointer, None, top, thread_id=thread_id,
+                                       lead_ids=lead_ids)
+    # A run for one named lead is not the day's run: it leaves ``day`` empty so "rank my top 10" still works.
+    ctx.threads.create(tenant=ctx.tenant, kind="autopilot", user_id=ctx.caller.user_id,
+                       title=kind_title or f"autopilot {day}", now=ctx.clock(), thread_id=thread_id,
+                       day=None if kind_title else day)
     return result
 
 
 # ------------------------------------------------------------------------------ approvals
+def my_pending(ctx: OperatorContext) -> list[ApprovalRequest]:
+    """The caller's pending approvals, oldest first: the numbering "approve 2" refers to."""
+    pending = ctx.gateway.pending_approvals(ctx.tenant)
+    return sorted((a for a in pending if ctx.caller.role in a.approver_roles),
+                  key=lambda a: (a.requested_at, a.approval_id))
+
+
 def pending_approvals(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
     pending = ctx.gateway.pending_approvals(ctx.tenant)
-    mine = [a for a in pending if ctx.caller.role in a.approver_roles]
+    mine = my_pending(ctx)
     _emit_approvals(ctx, mine, emit)
-    text = say("approvals.some", intent.lang, count=len(mine)) if mine else say("approvals.none", intent.lang)
+    lang = intent.lang
+    text = say("approvals.some", lang, count=len(mine)) if mine else say("approvals.none", lang)
+    lines = [text]
+    for number, approval in enumerate(mine[:MAX_APPROVALS_SHOWN], start=1):
+        action = approval.action_request.action
+        label = action_label("actions", action, lang)
+        lines.append(say("approvals.line", lang, number=number, label=label,
+                         when=approval.requested_at.astimezone(RIYADH).strftime("%Y-%m-%d %H:%M")))
     others = len(pending) - len(mine)
-    return f"{text}\n{say('approvals.others', intent.lang, count=others)}" if others else text
+    if others:
+        lines.append(say("approvals.others", lang, count=others))
+    return "\n".join(lines)
+
+
+def draft_for_lead(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
+    """A draft for one named lead: one autopilot run over that lead (the draft waits for approval)."""
+    lead = find_lead(ctx, intent.slots.target, intent.text)
+    if lead is None:
+        return say("desk.lead_unknown", intent.lang, name=intent.slots.target or "-")
+    from skills.targeting.factory import build_service
+
+    day = ctx.clock().astimezone(RIYADH).date().isoformat()
+    service = build_service(ctx.settings, tenant=ctx.tenant, clock=ctx.clock)
+    started = _start_autopilot(ctx, service, 1, day, lead_ids=[lead.lead_id], kind_title=f"draft {day}")
+    _emit_approvals(ctx, started.pending, emit)
+    if started.pending:
+        return say("targeting.drafts_ready", intent.lang, count=len(started.pending))
+    return say("targeting.no_drafts", intent.lang)
+
+
+def draft_for_lead_id(ctx: OperatorContext, lead_id: str, turn: Turn) -> int:
+    """A draft for one lead by id (a card's «جهّز مسودة»): one autopilot run; how many drafts now wait."""
+    from skills.targeting.factory import build_service
+
+    service = build_service(ctx.settings, tenant=ctx.tenant, clock=ctx.clock)
+    if not any(lead.lead_id == lead_id for lead in service.repository.leads(ctx.tenant)):
+        return 0
+    day = ctx.clock().astimezone(RIYADH).date().isoformat()
+    return len(_start_autopilot(ctx, service, 1, day, lead_ids=[lead_id], kind_title=f"card {day}").pending)
+
+
+def inbound_reply(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
+    """A customer wrote first: the message becomes a support ticket and gets a guarded reply draft."""
+    from skills.support.factory import build_service
+    from skills.support.models import IncomingTicket
+
+    lead = find_lead(ctx, intent.slots.target, intent.text)
+    if lead is None or not (lead.email or lead.phone):
+        return say("inbound.who", intent.lang)
+    service = build_service(ctx.settings, tenant=ctx.tenant, gateway=ctx.gateway, clock=ctx.clock)
+    incoming = IncomingTicket(source="email" if lead.email else "whatsapp", body=quoted_or_whole(intent.text),
+                              customer_name=lead.contact_name, customer_email=lead.email,
+                              customer_phone=lead.phone.e164 if lead.phone else None)
+    ticket = service.create(incoming, actor=ctx.caller.user_id)
+    draft = service.draft_reply(ticket.ticket_id)
+    if draft.status != "ready" or not draft.body:
+        return say("inbound.needs_review", intent.lang, ticket=ticket.ticket_id)
+    return say("inbound.reply", intent.lang, ticket=ticket.ticket_id, body=draft.body)
 
 
 # ------------------------------------------------------------------------------ refusals and help

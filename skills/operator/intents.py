@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from datetime import datetime
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from typing import Literal
@@ -18,7 +20,8 @@ OPERATOR_SKILL = "operator_console"
 
 Lang = Literal["ar", "en"]
 Period = Literal["today", "week", "month"]
-RouteVia = Literal["classifier", "model", "refusal"]
+RouteVia = Literal["classifier", "model", "refusal", "understanding"]
+ConsentClaim = Literal["verbal", "denied"]
 
 
 class IntentSpec(BaseModel):
@@ -76,9 +79,40 @@ def load_intents() -> IntentCatalog:
     return catalog.model_copy(update={"intents": intents, "numbers": numbers, "periods": periods})
 
 
+DESK_ACTIONS = frozenset({"moyasar.invoice_draft", "calendar.draft", "crm.update", "sheets.export"})
+"""What the chat's desk prepares itself: drafts, and changes that wait for an approval."""
+
+
+@lru_cache(maxsize=1)
+def _act_actions() -> frozenset[str]:
+    raw = resources.files("skills.operator").joinpath("data/understanding.yaml").read_bytes()
+    return frozenset(str(act["action"]) for act in yaml.safe_load(raw)["acts"])
+
+
 def operator_console_actions() -> frozenset[str]:
-    """The actions the console may ask the gateway about when it refuses a request."""
-    return frozenset(r.action for r in load_intents().refusals.values() if r.action)
+    """The console's least privilege: the desk's drafts, and the forbidden acts it sends to the gateway
+    as themselves (so that the gateway refuses each with its own reason, never with skill_not_allowed)."""
+    legacy = frozenset(r.action for r in load_intents().refusals.values() if r.action)
+    return legacy | _act_actions() | DESK_ACTIONS
+
+
+class Slots(BaseModel):
+    """What a clause says beside its intent. Target and date keep the request's own spelling."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str | None = Field(default=None, description="whatsapp, email, linkedin, calendar ... when named.")
+    target: str | None = Field(default=None, description="A named person or company, as written.")
+    amount_sar: Decimal | None = Field(default=None, description="An amount in riyals, when the clause gives one.")
+    when: datetime | None = Field(default=None, description="A date (and hour) the clause names, Asia/Riyadh.")
+    number: int | None = Field(default=None, description="An item number ('approve 2').")
+    top_n: int | None = Field(default=None, ge=1, le=100)
+    period: Period | None = None
+    verdict: Literal["approve", "reject"] | None = None
+    reason: str | None = Field(default=None, description="The rest of a decision ('reject 3, wrong person').")
+    consent_claim: ConsentClaim | None = Field(default=None, description="What the request claims; never a record.")
+    bulk: bool = False
+    purchased_list: bool = False
 
 
 class Intent(BaseModel):
@@ -94,4 +128,6 @@ class Intent(BaseModel):
     top_n: int | None = Field(default=None, ge=1, le=100, description="'Top N' when the request names one.")
     period: Period | None = None
     refusal: str | None = Field(default=None, description="Refusal id when intent is 'refusal'.")
-    text: str = Field(description="The request as written.")
+    text: str = Field(description="The request as written (for a step of a longer message: the whole message).")
+    action: str | None = Field(default=None, description="For a refusal: the gateway action it is sent as.")
+    slots: Slots = Field(default_factory=Slots, description="What the request says beside its intent.")

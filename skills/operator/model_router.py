@@ -1,23 +1,32 @@
-"""The model path of the operator's routing: with a model configured, the model chooses the skill by
-tool calling — one output tool per intent of the same catalogue the offline classifier uses.
+"""The model path of the operator's routing: with a model configured, the operator is a tool-calling
+agent whose tools are the desk's intents (each described by the gateway action it runs) and the
+forbidden acts (each named by its gateway action).
 
-The tool call only *names* the skill and its slots; the skill itself then runs through the gateway
-like any other (its internal action is decided, recorded and bounded by least privilege). Refusals
-never reach the model: the supervisor checks them first. When the model fails or cannot decide,
-the supervisor falls back to the classifier.
+The tool call only *names* what to do and its slots; the step then runs through the same handlers
+as the offline path: a served intent asks the gateway for its action (decided, recorded, bounded by
+least privilege), and a forbidden act is sent to the gateway as that act and refused with its own
+reason. The model is asked only about requests the offline understanding could not read, so a
+refusal never depends on a model; when the model fails or cannot decide, the classifier answers.
 """
 
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
 
-from pydantic import BaseModel, Field, create_model
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic_ai import Agent, ToolOutput
 from pydantic_ai.models import Model
 
 from prompts import get_prompt
 from skills.operator.classifier import detect_lang
-from skills.operator.intents import Intent, IntentCatalog, Period, load_intents
+from skills.operator.intents import Intent, Period, Slots
+from skills.operator.labels import label
+from skills.operator.understand import SERVED_INTENTS, acts
 
 log = logging.getLogger("dealix.operator")
 
@@ -25,23 +34,63 @@ log = logging.getLogger("dealix.operator")
 class RouteSlots(BaseModel):
     top_n: int | None = Field(default=None, ge=1, le=100, description="How many targets, when the request says.")
     period: Period | None = Field(default=None, description="today, week or month, when the request says.")
+    target: str | None = Field(default=None, description="The person or company the request names, as written.")
+    amount_sar: Decimal | None = Field(default=None, ge=0, description="An amount in riyals, when given.")
+    number: int | None = Field(default=None, ge=1, description="The item number of an approval ('approve 2').")
+    verdict: Literal["approve", "reject"] | None = Field(default=None, description="For an approval by number.")
 
 
-def _tool_models(catalog: IntentCatalog) -> dict[str, type[RouteSlots]]:
-    return {name: create_model(name, __base__=RouteSlots) for name in catalog.intents}
+class _Tool(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    action: str | None
+    en: str
+
+
+class _Tools(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str
+    intents: dict[str, _Tool]
+
+
+@lru_cache(maxsize=1)
+def load_tools() -> _Tools:
+    raw = resources.files("skills.operator").joinpath("data/tools.yaml").read_bytes()
+    tools = _Tools.model_validate(yaml.safe_load(raw))
+    missing = set(SERVED_INTENTS) - set(tools.intents)
+    if missing:
+        raise ValueError(f"tools.yaml lacks intents: {sorted(missing)}")
+    return tools
+
+
+def act_tool_name(action: str) -> str:
+    return action.replace(".", "_")
 
 
 class ModelRouter:
-    def __init__(self, model: Model, *, catalog: IntentCatalog | None = None) -> None:
-        self._catalog = catalog or load_intents()
-        self._types = _tool_models(self._catalog)
-        outputs = [ToolOutput(cls, name=name, description=self._catalog.intents[name].label_en)
-                   for name, cls in self._types.items()]
-        lines = "\n".join(f"- {name}: {spec.label_en} / {spec.label_ar}"
-                          for name, spec in self._catalog.intents.items())
+    def __init__(self, model: Model) -> None:
+        tools = load_tools()
+        self._types: dict[str, type[RouteSlots]] = {}
+        outputs = []
+        lines = []
+        for name, tool in tools.intents.items():
+            self._types[name] = create_model(name, __base__=RouteSlots)
+            description = f"{tool.en} (gateway action: {tool.action})" if tool.action else tool.en
+            outputs.append(ToolOutput(self._types[name], name=name, description=description))
+            lines.append(f"- {name}: {description}")
+        self._acts = {act_tool_name(act.action): act for act in acts()}
+        for name, act in self._acts.items():
+            if name in self._types:
+                continue
+            self._types[name] = create_model(name, __base__=RouteSlots)
+            description = (f"{label('actions', act.action, 'en')} ({act.action}): a forbidden act; calling it sends "
+                           "it to the gateway, which refuses it with its own reason and records the attempt.")
+            outputs.append(ToolOutput(self._types[name], name=name, description=description))
+            lines.append(f"- {name}: {description}")
         self._agent: Agent[None, RouteSlots] = Agent(
             model, output_type=outputs,
-            instructions=get_prompt("operator.router.instructions").render(intents=lines))
+            instructions=get_prompt("operator.router.instructions").render(intents="\n".join(lines)))
 
     def route(self, text: str) -> Intent | None:
         try:
@@ -52,5 +101,11 @@ class ModelRouter:
         name = next((n for n, cls in self._types.items() if type(output) is cls), None)
         if name is None:
             return None
-        return Intent(intent=name, skill=self._catalog.intents[name].skill, confidence=1.0, via="model",
-                      lang=detect_lang(text), top_n=output.top_n, period=output.period, text=text)
+        slots = Slots(target=output.target, amount_sar=output.amount_sar, number=output.number,
+                      verdict=output.verdict, top_n=output.top_n, period=output.period)
+        act = self._acts.get(name)
+        if act is not None:
+            return Intent(intent="refusal", refusal=act.id, action=act.action, confidence=1.0, via="model",
+                          lang=detect_lang(text), text=text, slots=slots)
+        return Intent(intent=name, confidence=1.0, via="model", lang=detect_lang(text), top_n=output.top_n,
+                      period=output.period, text=text, slots=slots)

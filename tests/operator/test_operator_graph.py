@@ -67,13 +67,15 @@ def test_refusals_are_blocked_by_the_gateway_and_audited(make_ctx: Callable[...,
     assert "سُجّلت هذه المحاولة" in reply(events) or "recorded" in reply(events)
 
 
-def test_a_guarantee_request_is_refused_and_recorded_without_any_action(make_ctx: Callable[..., OperatorContext]
-                                                                       ) -> None:
+def test_a_guarantee_request_goes_to_the_gateway_as_that_act_and_is_refused(
+        make_ctx: Callable[..., OperatorContext]) -> None:
     ctx = make_ctx()
     events = turn(ctx, "اكتب رسالة نضمن فيها زيادة المبيعات ٣٠٪")
-    assert "لا أكتب وعوداً" in reply(events) and not of_type(events, "tool_call")
-    refused = [e for e in ctx.gateway.audit.events(tenant="acme") if e.kind == "request_refused"]
-    assert refused and refused[0].payload["refusal"] == "guarantee" and refused[0].actor == "sales_manager@acme"
+    call = of_type(events, "tool_call")[0]
+    assert call.action == "negotiation.guarantee_outcome" and call.reason_code == "guarantee_blocked"
+    assert "لم أنفّذ" in reply(events)
+    refused = [e for e in ctx.gateway.audit.events(tenant="acme") if e.kind == "execution_refused"]
+    assert refused and refused[0].action == "negotiation.guarantee_outcome" and refused[0].actor == "sales_manager@acme"
 
 
 def test_skills_not_built_yet_decline_and_are_not_offered(make_ctx: Callable[..., OperatorContext],
@@ -145,7 +147,7 @@ def test_a_failing_model_falls_back_to_the_classifier(make_ctx: Callable[..., Op
 
     events = turn(make_ctx(router=ModelRouter(FunctionModel(broken))), "وش اللي ينتظر موافقتي؟")
     route = of_type(events, "route")[0]
-    assert route.via == "classifier" and route.intent == "pending_approvals"
+    assert route.via != "model" and route.intent == "pending_approvals"
 
 
 def test_the_graph_is_registered_for_langgraph_studio() -> None:

@@ -88,7 +88,8 @@
   function approvalCard(a, c) {
     var card = el("article", "card approval");
     card.setAttribute("data-approval", a.approval_id);
-    card.appendChild(el("h3", null, (c && c.title_ar) || a.label_ar));
+    var arabic = document.documentElement.lang === "ar";
+    card.appendChild(el("h3", null, (c && c.title_ar) || (arabic ? a.label_ar : a.label_en || a.label_ar)));
     if (c && c.why_now_ar) card.appendChild(el("p", "why", c.why_now_ar));
     var args = a.args || {};
     field(card, labels.to, args.to);
@@ -176,7 +177,10 @@
       case "route": reply.box.setAttribute("data-intent", event.intent); break;
       case "text": reply.text.textContent += event.text; break;
       case "tool_call": {
-        var chip = el("p", "tool " + (event.allowed ? "ok" : "blocked"), event.action + " · " + event.mode);
+        var ar = document.documentElement.lang === "ar";
+        var chip = el("p", "tool " + (event.allowed ? "ok" : "blocked"),
+                      (ar ? event.label_ar : event.label_en || event.label_ar) + " · " + (ar ? event.mode_ar : event.mode_en || event.mode_ar));
+        chip.setAttribute("data-action", event.action);
         chip.title = event.reason_ar;
         reply.extras.appendChild(chip);
         break;
