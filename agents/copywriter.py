@@ -139,7 +139,7 @@ def render_brief(brief: LeadBrief, sender: SenderProfile, examples: tuple[Exampl
              "title": brief.title, "situation": brief.situation(),
              "signals": [s.model_dump(mode="json") for s in brief.signals],
              "notes_facts": [f.model_dump(mode="json") for f in brief.notes_facts],
-             **template_variables(brief, sender)}
+             **{k: v for k, v in lead_spans(brief, sender).items() if not k.startswith("contact_point")}}
     shown = json.dumps([e.model_dump(mode="json") for e in examples], ensure_ascii=False) if examples else ""
     return get_prompt("copywriter.brief").render(facts_json=json.dumps(facts, ensure_ascii=False, sort_keys=True),
                                                  examples_json=shown)

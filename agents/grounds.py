@@ -82,9 +82,14 @@ def lead_spans(brief: LeadBrief, sender: SenderProfile) -> dict[str, str]:
     """Every lead-specific span by slot name (the template variables plus each raw spelling of the lead's facts)."""
     first, family = _name_words(brief.contact_name)
     first_ar, family_ar = _name_words(brief.contact_name_ar)
+    variables = template_variables(brief, sender)
+    greeting = variables["greeting_name"]
+    honorific, _, bare = greeting.partition(" ")
     spans = {
-        **template_variables(brief, sender),
-        "contact_name": brief.contact_name.strip(), "contact_name_ar": brief.contact_name_ar.strip(),
+        **variables,
+        # The name as this draft's language writes it (Arabic where known, isolated Latin otherwise).
+        "contact_name": bare if honorific in ("أ.", "د.", "م.", "Dr.", "Eng.") else greeting,
+        "contact_name_raw": brief.contact_name.strip(), "contact_name_ar": brief.contact_name_ar.strip(),
         "contact_first": first, "contact_family": family, "contact_first_ar": first_ar,
         "contact_family_ar": family_ar,
         "company_raw": brief.company_name.strip(), "company_ar": brief.company_name_ar.strip(),

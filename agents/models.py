@@ -69,7 +69,8 @@ def offline_copy(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse
     args = {"subject": template.render_subject(**variables), "body": template.render(**variables)}
     shown = _EXAMPLES.search(_last_brief(messages))
     if shown is not None and not _retried(messages):
-        used = reuse([ExampleText.model_validate(e) for e in json.loads(shown.group(1))], variables)
+        spans = {name: value for name, value in facts.items() if isinstance(value, str)}
+        used = reuse([ExampleText.model_validate(e) for e in json.loads(shown.group(1))], spans)
         if used is not None:
             args = {"subject": used[1] if facts["channel"] == "email" else None, "body": used[2]}
     return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, args)], model_name=OFFLINE_MODEL_NAME)
