@@ -85,13 +85,14 @@ def lead_spans(brief: LeadBrief, sender: SenderProfile) -> dict[str, str]:
     variables = template_variables(brief, sender)
     greeting = variables["greeting_name"]
     honorific, _, bare = greeting.partition(" ")
+    shown_first, shown_family = _name_words(bare if honorific in ("أ.", "د.", "م.", "Dr.", "Eng.") else greeting)
     spans = {
         **variables,
         # The name as this draft's language writes it (Arabic where known, isolated Latin otherwise).
         "contact_name": bare if honorific in ("أ.", "د.", "م.", "Dr.", "Eng.") else greeting,
         "contact_name_raw": brief.contact_name.strip(), "contact_name_ar": brief.contact_name_ar.strip(),
         "contact_first": first, "contact_family": family, "contact_first_ar": first_ar,
-        "contact_family_ar": family_ar,
+        "contact_family_ar": family_ar, "contact_first_display": shown_first, "contact_family_display": shown_family,
         "company_raw": brief.company_name.strip(), "company_ar": brief.company_name_ar.strip(),
         "company_core": company_core(brief.company_name), "company_core_ar": company_core(brief.company_name_ar),
         "city_raw": brief.city.strip(), "city_ar": brief.city_ar.strip(),
@@ -102,8 +103,9 @@ def lead_spans(brief: LeadBrief, sender: SenderProfile) -> dict[str, str]:
 
 def identifying_values(brief: LeadBrief) -> tuple[str, ...]:
     """The values that name this lead: none of their distinctive words may stay in a kept example."""
-    values = (brief.contact_name, brief.contact_name_ar, brief.company_name, brief.company_name_ar, brief.city,
-              brief.city_ar, city_display(brief), *brief.contact_points)
+    values = (brief.contact_name, brief.contact_name_ar, greeting_name(brief, "ar"), greeting_name(brief, "en"),
+              brief.company_name, brief.company_name_ar, brief.city, brief.city_ar, city_display(brief, "ar"),
+              *brief.contact_points)
     return tuple(v for v in values if v.strip())
 
 

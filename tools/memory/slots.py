@@ -69,7 +69,7 @@ def _char_class(ch: str) -> str:
 def _value_pattern(value: str) -> str:
     """A regex for ``value``: loose about spelling variants, separators between words and isolates."""
     words = [w for w in _TOKEN_SPLIT.split(value.translate(_FOLD)) if w]
-    between = rf"[\s\-_.{TATWEEL}]*"
+    between = rf"[\s\-_.,،؛;:/&+()'\"«»{TATWEEL}{FSI}{PDI}]*"
     body = between.join("".join(_char_class(ch) + "[\u064B-\u065F\u0670]?" for ch in w) for w in words)
     return rf"{FSI}?{body}\.?{PDI}?" if value.rstrip().endswith(".") else rf"{FSI}?{body}{PDI}?"
 
