@@ -22,6 +22,7 @@ from skills.negotiation.close_plan import SituationalRisk, build_close_plan, mee
 from skills.negotiation.dates import short_date
 from skills.negotiation.models import Classification, DealContext, NegotiationResult, ObjectionClass, Refusal
 from skills.negotiation.screen import Violation, screen_seller_request
+from skills.negotiation.timing import customer_timing
 from tools.gateway import Gateway
 from tools.models import ToolCall
 from tools.policy import load_policy
@@ -58,7 +59,10 @@ class NegotiationCoach:
         now = self.clock()
         label = classification.label
         language = deal.language or classification.reply_language
-        proposed = short_date(meeting_date(label, now, self.hours, self.holidays), language)
+        meeting = meeting_date(label, now, self.hours, self.holidays)
+        # The customer's own timing wins: "after Ramadan" is answered with a day after Eid, not tomorrow.
+        asked = customer_timing(text, meeting, self.hours, self.holidays)
+        proposed = short_date(max(meeting, asked.not_before) if asked else meeting, language)
         request = ReplyRequest(objection=label, language=language, channel=deal.channel, proposed_date=proposed,
                                deal=deal, customer_message=self.negotiator.masker.mask_text(text))
         reply = self.negotiator.write(request)
