@@ -29,9 +29,9 @@ from pydantic_ai import Agent, ModelRetry, RunContext
 from pydantic_ai.exceptions import UnexpectedModelBehavior
 from pydantic_ai.models import Model
 
+from agents.brief import BriefFact, BriefSignal, LeadBrief, SenderProfile, default_sender_profile
 from agents.call_records import ModelCallRecorder, recorded_call
 from agents.example_text import ExampleText, reuse
-from agents.brief import BriefFact, BriefSignal, LeadBrief, SenderProfile, default_sender_profile
 from agents.grounds import Ground, grounds_of, lead_spans, template_variables
 from agents.guard import Channel, DraftFacts, GuardReport, Language, check_text, load_guard_rules
 from agents.routing import OFFLINE, Route, chain_model

@@ -96,8 +96,8 @@ def grade_arabic_form(draft: DraftText, rules: DraftRules) -> Check | None:
     raw = f"{draft.subject or ''}\n{draft.body}"
     text = fold(raw)
     problems = [f"Latin city {c!r}" for c in rules.latin_cities if re.search(rf"\b{re.escape(c)}\b", text)]
-    problems += [f"placeholder {w!r}" for w in rules.placeholder_words if re.search(rf"(?<!\w){re.escape(fold(w))}(?!\w)",
-                                                                                   text)]
+    problems += [f"placeholder {w!r}" for w in rules.placeholder_words
+                 if re.search(rf"(?<!\w){re.escape(fold(w))}(?!\w)", text)]
     if _GLUED_LAM.search(raw):
         problems.append("a proclitic glued to a Latin name")
     isolated = re.sub(f"{FSI}[^{PDI}]*{PDI}", " ", raw)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from skills.support.classify import classify
 from skills.support.catalog import load_catalog
+from skills.support.classify import classify
 
 
 def test_an_excel_file_showing_symbols_instead_of_arabic_names_is_a_data_encoding_ticket() -> None:

@@ -18,7 +18,7 @@ company or contact point into another lead's draft.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 _SLOT = re.compile(r"⟦([a-z_0-9]+)⟧")
 _MIN_VALUE = 2  # a one-letter value would turn ordinary letters into slots
@@ -74,6 +74,11 @@ def _value_pattern(value: str) -> str:
     return rf"{FSI}?{body}\.?{PDI}?" if value.rstrip().endswith(".") else rf"{FSI}?{body}{PDI}?"
 
 
+def _keep_prefix(marker: str) -> Callable[[re.Match[str]], str]:
+    """A replacement that keeps the matched proclitics (and article) and puts ``marker`` for the value."""
+    return lambda m: m.group("pre") + (m.groupdict().get("art") or "") + marker
+
+
 def to_template(text: str, values: Mapping[str, str]) -> str:
     """Replace each value (longest first) by its slot where it stands as a whole word.
 
@@ -89,12 +94,12 @@ def to_template(text: str, values: Mapping[str, str]) -> str:
         article = "" if fold_text(value).startswith(_ARTICLE) or _LATIN.match(value) else f"(?P<art>{_ARTICLE})?"
         pattern = re.compile(rf"(?<![^\W_]){_PREFIX}{article}{_value_pattern(value)}(?![^\W_])",
                              re.IGNORECASE)
-        out = pattern.sub(lambda m, n=name: m.group("pre") + (m.groupdict().get("art") or "") + slot(n), out)
+        out = pattern.sub(_keep_prefix(slot(name)), out)
         if fold_text(value).startswith(_ARTICLE) and len(value) > len(_ARTICLE) + 1:
             # «ل» + «الرياض» is written «للرياض»: the article's alif drops after the lam.
             lam = re.compile(rf"(?<![^\W_])(?P<pre>[وف]?ل)ل{_value_pattern(value[len(_ARTICLE):])}(?![^\W_])",
                              re.IGNORECASE)
-            out = lam.sub(lambda m, n=name: m.group("pre") + slot(n), out)
+            out = lam.sub(_keep_prefix(slot(name)), out)
     return out
 
 
