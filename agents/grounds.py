@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.arabic_form import city_display, company_display, greeting_name, load_lexicon, role_of
-from agents.brief import LeadBrief, SenderProfile
+from agents.brief import LeadBrief, Role, SenderProfile
 from prompts import get_prompt
 
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي", "\u0640": None, "\u2068": None,
                        "\u2069": None})
 _GENERIC = re.compile(r"^(?:شركة|شركه|مؤسسة|مؤسسه|مجموعة|مجموعه|مكتب)\s+|\s+(?:co\.?|ltd\.?|llc|company|est\.?|"
                       r"group|trading|holding)$", re.IGNORECASE)
+
+
+_ROLES: tuple[Role, ...] = get_args(Role)
 
 
 class Ground(BaseModel):
@@ -34,9 +38,10 @@ class Ground(BaseModel):
     field: str = Field(description="The lead record's field (or the sender profile's) it came from.")
 
 
-def variant_of(lead_id: str, role: str) -> int:
-    """Which vetted opening this lead gets: stable per lead and role, so two people of one company differ."""
-    return int(hashlib.sha256(f"{lead_id}|{role}".encode()).hexdigest()[:8], 16)
+def variant_of(company: str, role: Role) -> int:
+    """Which vetted opening this lead gets: stable per company, one step on per role, so the CEO and the CFO
+    of one company never get the same opening where the situation has two or more."""
+    return int(hashlib.sha256(company.strip().casefold().encode()).hexdigest()[:8], 16) + _ROLES.index(role)
 
 
 def template_variables(brief: LeadBrief, sender: SenderProfile) -> dict[str, str]:
@@ -45,7 +50,7 @@ def template_variables(brief: LeadBrief, sender: SenderProfile) -> dict[str, str
     company = company_display(brief)
     parts = get_prompt(f"outreach.parts.{brief.language}")
     common: dict[str, object] = {"situation": brief.situation(), "role": role, "channel": brief.channel,
-                                 "variant": variant_of(brief.lead_id, role), "company": company}
+                                 "variant": variant_of(brief.company_name, role), "company": company}
     return {
         "greeting_name": greeting_name(brief),
         "subject": parts.render(part="subject", **common) if brief.channel == "email" else "",
