@@ -29,8 +29,10 @@ from pydantic_ai import Agent, ModelRetry, RunContext
 from pydantic_ai.exceptions import UnexpectedModelBehavior
 from pydantic_ai.models import Model
 
+from agents.brief import BriefFact, BriefSignal, LeadBrief, SenderProfile, default_sender_profile
 from agents.call_records import ModelCallRecorder, recorded_call
 from agents.example_text import ExampleText, reuse
+from agents.grounds import Ground, grounds_of, lead_spans, template_variables
 from agents.guard import Channel, DraftFacts, GuardReport, Language, check_text, load_guard_rules
 from agents.routing import OFFLINE, Route, chain_model
 from agents.tracing import Tracing
@@ -43,31 +45,8 @@ if TYPE_CHECKING:
 DraftStatus = Literal["ready", "needs_review"]
 COPYWRITER_SKILL: Literal["saudi_copywriter"] = "saudi_copywriter"
 
-
-class SenderProfile(BaseModel):
-    """Who the drafts come from. Its values count as facts the draft may state."""
-
-    model_config = ConfigDict(frozen=True)
-
-    company: str = Field(default="Dealix", description="The sender's company name.")
-    signature_ar: str = Field(default="فريق Dealix", description="Arabic signature line.")
-    signature_en: str = Field(default="The Dealix team", description="English signature line.")
-
-
-class LeadBrief(BaseModel):
-    """Everything the copywriter may know about one lead: structured fields only, never free notes."""
-
-    model_config = ConfigDict(frozen=True)
-
-    lead_id: str = Field(description="Stable id of the lead.")
-    channel: Channel = Field(description="The channel the draft is for.")
-    language: Language = Field(description="The language the draft must be written in.")
-    company_name: str = Field(description="The lead's company.")
-    contact_name: str = Field(default="", description="The contact's name, if known.")
-    title: str = Field(default="", description="The contact's job title, if known.")
-    city: str = Field(default="", description="The lead's city, if known.")
-    sector: str = Field(default="", description="The lead's sector, if known.")
-    contact_points: tuple[str, ...] = Field(default=(), description="This contact's own phone and email.")
+__all__ = ["BriefFact", "BriefSignal", "Copywriter", "Draft", "DraftText", "Ground", "LeadBrief", "SenderProfile",
+           "default_sender_profile", "template_variables"]
 
 
 class DraftText(BaseModel):
@@ -99,6 +78,10 @@ class Draft(BaseModel):
                             "the primary model failed (after its retries).")
     fell_back_from: tuple[str, ...] = Field(default=(), description="The routes that failed before the one that "
                                             "wrote it.")
+    situation: str = Field(default="general", description="The situation the draft was written for (the lead's "
+                           "leading why-now signal, or 'general').")
+    grounds: tuple[Ground, ...] = Field(default=(), description="Each lead or sender fact the text states, with the "
+                                       "field it came from.")
 
 
 @dataclass
@@ -145,26 +128,18 @@ def _guard(ctx: RunContext[CopyDeps], output: DraftText) -> DraftText:
     return output
 
 
-def template_variables(brief: LeadBrief, sender: SenderProfile) -> dict[str, str]:
-    """The variables of the vetted message templates, from the brief alone."""
-    greeting = brief.contact_name.strip()
-    return {
-        "greeting_name": greeting,
-        "company_name": brief.company_name,
-        "city": brief.city,
-        "sector": brief.sector,
-        "sender_company": sender.company,
-        "sender_signature": sender.signature_ar if brief.language == "ar" else sender.signature_en,
-    }
-
-
 def message_template_id(channel: Channel, language: Language) -> str:
     return f"outreach.{channel}.{language}"
 
 
 def render_brief(brief: LeadBrief, sender: SenderProfile, examples: tuple[ExampleText, ...] = ()) -> str:
+    """The model's request: the lead's facts (each signal and note fact with its field), the sender's
+    claims, and the vetted pieces the offline model writes from."""
     facts = {"channel": brief.channel, "language": brief.language, "lead_id": brief.lead_id,
-             "title": brief.title, **template_variables(brief, sender)}
+             "title": brief.title, "situation": brief.situation(),
+             "signals": [s.model_dump(mode="json") for s in brief.signals],
+             "notes_facts": [f.model_dump(mode="json") for f in brief.notes_facts],
+             **{k: v for k, v in lead_spans(brief, sender).items() if not k.startswith("contact_point")}}
     shown = json.dumps([e.model_dump(mode="json") for e in examples], ensure_ascii=False) if examples else ""
     return get_prompt("copywriter.brief").render(facts_json=json.dumps(facts, ensure_ascii=False, sort_keys=True),
                                                  examples_json=shown)
@@ -172,12 +147,14 @@ def render_brief(brief: LeadBrief, sender: SenderProfile, examples: tuple[Exampl
 
 def draft_facts(brief: LeadBrief, sender: SenderProfile, *, other_names: tuple[str, ...] = (),
                 other_contacts: tuple[str, ...] = ()) -> DraftFacts:
-    values = (brief.company_name, brief.contact_name, brief.title, brief.city, brief.sector, *brief.contact_points,
-              sender.company, sender.signature_ar, sender.signature_en)
+    values = (brief.company_name, brief.company_name_ar, brief.contact_name, brief.contact_name_ar, brief.title,
+              brief.city, brief.city_ar, brief.sector, *brief.contact_points, *(f.text for f in brief.notes_facts),
+              sender.company, sender.signature_ar, sender.signature_en, sender.offer_ar, sender.offer_en)
     return DraftFacts(allowed_values=tuple(v for v in values if v), own_contacts=brief.contact_points,
                       # A name inside this lead's own name or company ("عميل 1" in "عميل 12") is not someone else's.
                       other_names=tuple(n for n in other_names
-                                        if n and n not in brief.contact_name and n not in brief.company_name),
+                                        if n and n not in brief.contact_name and n not in brief.company_name
+                                        and n not in brief.contact_name_ar and n not in brief.company_name_ar),
                       other_contacts=tuple(c for c in other_contacts if c and c not in brief.contact_points))
 
 
@@ -189,7 +166,7 @@ class Copywriter:
     model_label: str
     offline: bool
     masker: PiiMasker
-    sender: SenderProfile = field(default_factory=SenderProfile)
+    sender: SenderProfile = field(default_factory=default_sender_profile)
     tracing: Tracing = field(default_factory=Tracing.disabled)
     examples: CopyExamples | None = None
 
@@ -234,7 +211,7 @@ class Copywriter:
                               model=served, fell_back=fell_back, fell_back_from=fell_back_from)
             else:
                 output = result.output
-                used = reuse(list(shown), template_variables(brief, self.sender)) if offline else None
+                used = reuse(list(shown), lead_spans(brief, self.sender)) if offline else None
                 report = deps.last_report or GuardReport(ok=True, rules_version=load_guard_rules().version)
                 draft = Draft(lead_id=brief.lead_id, channel=brief.channel, language=brief.language,
                               subject=output.subject if brief.channel == "email" else None, body=output.body,
@@ -242,7 +219,9 @@ class Copywriter:
                               model_requests=result.usage.requests, examples=shown_ids,
                               # On a guard retry the offline model falls back to the vetted template.
                               based_on=used[0].approval_id if used and result.usage.requests == 1 else None,
-                              model=served, fell_back=fell_back, fell_back_from=fell_back_from)
+                              model=served, fell_back=fell_back, fell_back_from=fell_back_from,
+                              situation=brief.situation(),
+                              grounds=grounds_of(output.subject, output.body, brief, self.sender))
             observation.update(output=draft.model_dump(mode="json", exclude={"guard"}))
         return draft
 

@@ -13,12 +13,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from agents.copywriter import LeadBrief, SenderProfile, template_variables
+from agents.brief import LeadBrief, SenderProfile
 from agents.example_text import ExampleText
+from agents.grounds import identifying_values, lead_spans
 from tools.memory.errors import EmbeddingError, MemoryUnavailable
 from tools.memory.examples import ApprovedExample, ExampleMemory
 from tools.memory.factory import open_vector_store
-from tools.memory.slots import to_template
+from tools.memory.slots import leftovers, to_template
 from tools.pii import PiiMasker
 from tools.settings import Settings
 
@@ -47,7 +48,7 @@ class CopyExamples:
         try:
             hits = self.memory.closest(tenant=self.tenant, segment=self.segment_of(brief.sector, brief.company_name),
                                        channel=brief.channel, language=brief.language, query=profile_of(brief),
-                                       limit=self.limit)
+                                       situation=brief.situation(), limit=self.limit)
         except (MemoryUnavailable, EmbeddingError) as exc:
             log.warning("memory recall skipped: %s", exc.code)
             return []
@@ -57,7 +58,7 @@ class CopyExamples:
     def learn(self, brief: LeadBrief, sender: SenderProfile, *, approval_id: str, action: str, subject: str | None,
               body: str, original_body: str | None) -> bool:
         """Keep an approved draft as an example; False when it was not kept (and why is logged)."""
-        values = template_variables(brief, sender)
+        values = lead_spans(brief, sender)
         body_t = to_template(body, values)
         subject_t = to_template(subject, values) if subject else None
         original_t = to_template(original_body, values) if original_body else None
@@ -66,10 +67,15 @@ class CopyExamples:
             # A phone, an email or an id is still in the text: it would reach other leads' drafts.
             log.info("approved draft %s not kept as an example: contact details in its text", approval_id)
             return False
+        if any(leftovers(t, identifying_values(brief)) for t in texts):
+            # A word of the lead's name, company or city survived in a spelling no slot caught (an edit that
+            # wrote "Test Tech" for "Test Tech Co"): kept, it would name this lead in another lead's draft.
+            log.info("approved draft %s not kept as an example: a lead-specific word left in its text", approval_id)
+            return False
         example = ApprovedExample(
             tenant=self.tenant, approval_id=approval_id, contact_id=brief.lead_id,
             segment=self.segment_of(brief.sector, brief.company_name), channel=brief.channel, language=brief.language,
-            action=action, profile=profile_of(brief), subject=subject_t, body=body_t,
+            action=action, profile=profile_of(brief), subject=subject_t, body=body_t, situation=brief.situation(),
             edited=original_t is not None and original_t != body_t,
             original_body=original_t if original_t is not None and original_t != body_t else None,
             stored_at=self.memory.now())

@@ -29,7 +29,7 @@ from pydantic_ai.models import Model
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from agents.call_records import ModelCallRecorder
-from agents.copywriter import COPYWRITER_SKILL, Copywriter, SenderProfile, message_template_id
+from agents.copywriter import COPYWRITER_SKILL, Copywriter, SenderProfile, default_sender_profile, message_template_id
 from agents.example_text import ExampleText, reuse
 from agents.examples import CopyExamples
 from agents.routing import OFFLINE, Route, Sleep, request_settings, retrying_http_client
@@ -69,7 +69,8 @@ def offline_copy(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse
     args = {"subject": template.render_subject(**variables), "body": template.render(**variables)}
     shown = _EXAMPLES.search(_last_brief(messages))
     if shown is not None and not _retried(messages):
-        used = reuse([ExampleText.model_validate(e) for e in json.loads(shown.group(1))], variables)
+        spans = {name: value for name, value in facts.items() if isinstance(value, str)}
+        used = reuse([ExampleText.model_validate(e) for e in json.loads(shown.group(1))], spans)
         if used is not None:
             args = {"subject": used[1] if facts["channel"] == "email" else None, "body": used[2]}
     return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, args)], model_name=OFFLINE_MODEL_NAME)
@@ -126,5 +127,5 @@ def build_copywriter(settings: Settings, masker: PiiMasker, *, tracing: Tracing 
     offline = FunctionModel(offline_copy, model_name=OFFLINE_MODEL_NAME)
     primary, *fallbacks = build_routes(settings, COPYWRITER_SKILL, offline, sleep=sleep)
     return Copywriter(model=primary.model, model_label=primary.label, offline=primary.label == OFFLINE,
-                      masker=masker, sender=sender or SenderProfile(), tracing=tracing or Tracing.disabled(),
+                      masker=masker, sender=sender or default_sender_profile(), tracing=tracing or Tracing.disabled(),
                       examples=examples, fallbacks=tuple(fallbacks), recorder=recorder)

@@ -18,7 +18,8 @@ import yaml
 from jinja2 import Environment, StrictUndefined, Template
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-TemplateKind = Literal["instructions", "brief", "message"]
+# fragment: a piece a message template is built from (an opening, an ask), rendered by code, never sent alone.
+TemplateKind = Literal["instructions", "brief", "message", "fragment"]
 
 # Plain text and Markdown, never HTML: whatever renders them to HTML escapes them there.
 _env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)  # noqa: S701

@@ -55,6 +55,13 @@ class DraftRules(BaseModel):
     optout_patterns: tuple[str, ...]
     cities: tuple[str, ...]
     sectors: tuple[str, ...]
+    situation_words: dict[str, tuple[str, ...]]
+    signal_situation: dict[str, str]
+    sender_claim_patterns: tuple[str, ...]
+    latin_cities: tuple[str, ...]
+    placeholder_words: tuple[str, ...]
+    generic_words: tuple[str, ...]
+    brand_names: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -63,18 +70,34 @@ def load_draft_rules() -> DraftRules:
     return DraftRules.model_validate(yaml.safe_load(raw))
 
 
+class LeadSignal(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str = Field(description="A why-now signal kind (tender, hiring, ...) or how the lead came (referral, ...).")
+    field: str = Field(default="notes", description="The lead record's field it was read from.")
+    evidence: str = ""
+
+
 class LeadFacts(BaseModel):
     """What the draft may say about its lead."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     company_name: str
+    company_name_ar: str = ""
     contact_name: str = ""
+    contact_name_ar: str = ""
     title: str = ""
     city: str = ""
+    city_ar: str = ""
     sector: str = ""
     phone: str = ""
     email: str = ""
+    signals: tuple[LeadSignal, ...] = ()
+
+    def values(self) -> tuple[str, ...]:
+        return (self.company_name, self.company_name_ar, self.contact_name, self.contact_name_ar, self.title,
+                self.city, self.city_ar, self.sector, self.phone, self.email)
 
 
 class DraftText(BaseModel):
@@ -131,14 +154,20 @@ def grade_formality(draft: DraftText, rules: DraftRules) -> Check:
 
 def grade_personalisation(draft: DraftText, lead: LeadFacts) -> Check:
     text = fold(f"{draft.subject or ''}\n{draft.body}")
-    missing = [label for label, value in (("company", lead.company_name), ("contact", lead.contact_name))
-               if value.strip() and fold(value) not in text]
+    company = [v for v in (lead.company_name, lead.company_name_ar) if v.strip()]
+    # The name without a leading generic word counts («البيان للتقنية» for «شركة البيان للتقنية»).
+    cores = [re.sub(r"^(?:شركه|مؤسسه|مجموعه|مكتب)\s+", "", fold(v)) for v in company]
+    missing = ["company"] if company and not any(c in text for c in cores) else []
+    # The contact by the name the draft's language writes: an Arabic name given must appear as given.
+    arabic_name = lead.contact_name_ar or (lead.contact_name if arabic_share(lead.contact_name) > 0.5 else "")
+    if draft.language == "ar" and arabic_name.strip() and fold(arabic_name) not in text:
+        missing.append("contact")
     return _check("personalised", not missing, "names " + ", ".join(missing) + " missing" if missing else "ok")
 
 
 def grade_facts(draft: DraftText, lead: LeadFacts, rules: DraftRules, other_names: Iterable[str] = ()) -> Check:
     text = fold(f"{draft.subject or ''}\n{draft.body}")
-    own = fold(" ".join(lead.model_dump().values()))
+    own = fold(" ".join(lead.values()))
     wrong = [c for c in rules.cities if mentions(text, c) and not mentions(own, c)]
     wrong += [s for s in rules.sectors if mentions(text, s) and not mentions(own, s)]
     wrong += [n for n in other_names if n.strip() and fold(n) in text]
@@ -204,7 +233,7 @@ def grade_optout(draft: DraftText, rules: DraftRules) -> Check | None:
 
 def grade_draft(draft: DraftText, lead: LeadFacts, *, other_names: Iterable[str] = (),
                 rules: DraftRules | None = None) -> list[Check]:
-    """Every quality check of one draft."""
+    """Every quality check of one draft (the form checks of :mod:`evals.graders.draft_form` come on top)."""
     rules = rules or load_draft_rules()
     checks = [grade_language(draft, rules), grade_formality(draft, rules), grade_personalisation(draft, lead),
               grade_facts(draft, lead, rules, other_names), grade_guarantee(draft, rules),

@@ -53,6 +53,8 @@ class Lexicon(_Frozen):
     smoothing: float = Field(ge=0)
     min_score: float = Field(ge=0)
     unknown_label_ar: str
+    precedence: tuple[tuple[ObjectionClass, ObjectionClass], ...] = Field(
+        default=(), description="(winner, loser): when both have evidence, the winner is the label.")
     review_below: float = Field(gt=0, le=1)
     second_objection_min_score: float = Field(gt=0)
     fuzzy: FuzzySettings

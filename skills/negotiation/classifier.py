@@ -186,6 +186,12 @@ def classify(text: str) -> Classification:
     scores = {label: round(max(score, 0.0), 3) for label, score in scores.items()}
     # Ties resolve in the classes' declared order, never by dict iteration luck.
     ranked = sorted(OBJECTIONS, key=lambda c: (-scores[c.value], OBJECTIONS.index(c)))
+    for winner, loser in lexicon.precedence:
+        # Several cues in one message: the pair's winner is answered first, whatever the weights say.
+        if scores[winner.value] > 0 and scores[loser.value] > 0 and ranked.index(loser) < ranked.index(winner):
+            ranked.remove(winner)
+            ranked.insert(ranked.index(loser), winner)
+            scores[winner.value] = max(scores[winner.value], scores[loser.value] + lexicon.min_score)
     top, second = ranked[0], ranked[1]
     top_score, second_score = scores[top.value], scores[second.value]
     confidence = top_score / (top_score + second_score + lexicon.smoothing) if top_score > 0 else 0.0

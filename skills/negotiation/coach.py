@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from agents.negotiator import Negotiator, ReplyRequest
 from skills.negotiation.catalog import load_lexicon
@@ -22,6 +22,7 @@ from skills.negotiation.close_plan import SituationalRisk, build_close_plan, mee
 from skills.negotiation.dates import short_date
 from skills.negotiation.models import Classification, DealContext, NegotiationResult, ObjectionClass, Refusal
 from skills.negotiation.screen import Violation, screen_seller_request
+from skills.negotiation.timing import customer_timing
 from tools.gateway import Gateway
 from tools.models import ToolCall
 from tools.policy import load_policy
@@ -58,7 +59,14 @@ class NegotiationCoach:
         now = self.clock()
         label = classification.label
         language = deal.language or classification.reply_language
-        proposed = short_date(meeting_date(label, now, self.hours, self.holidays), language)
+        meeting = meeting_date(label, now, self.hours, self.holidays)
+        # The customer's own timing wins: "after Ramadan" is answered with a day after Eid, not tomorrow, and
+        # the whole close plan moves with it (its meeting step is the day the reply proposes).
+        asked = customer_timing(text, meeting, self.hours, self.holidays)
+        if asked is not None and asked.not_before > meeting:
+            now = self._plan_now(label, asked.not_before)
+            meeting = meeting_date(label, now, self.hours, self.holidays)
+        proposed = short_date(meeting, language)
         request = ReplyRequest(objection=label, language=language, channel=deal.channel, proposed_date=proposed,
                                deal=deal, customer_message=self.negotiator.masker.mask_text(text))
         reply = self.negotiator.write(request)
@@ -66,6 +74,19 @@ class NegotiationCoach:
                                 situational=_situational(classification, refusals))
         result = NegotiationResult(classification=classification, reply=reply, close_plan=plan, refusals=refusals)
         return result.model_copy(update={"audit_event": self._record(result, deal, thread_id)})
+
+    def _plan_now(self, label: ObjectionClass, not_before: date) -> datetime:
+        """The latest plan start whose meeting step still falls on or after ``not_before``."""
+        def start(day: date) -> datetime:
+            return datetime.combine(day, time(6, 0), tzinfo=UTC)  # 09:00 in Riyadh
+
+        chosen = start(not_before)
+        for back in range(1, 31):
+            candidate = start(not_before - timedelta(days=back))
+            if meeting_date(label, candidate, self.hours, self.holidays) < not_before:
+                break
+            chosen = candidate
+        return chosen
 
     def _refuse(self, violation: Violation, deal: DealContext, thread_id: str) -> Refusal:
         if self.gateway is None:

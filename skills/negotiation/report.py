@@ -2,6 +2,7 @@
 
     python -m skills.negotiation.report                 # the held-out split, as Markdown
     python -m skills.negotiation.report --split tune    # the split the lexicon is tuned on
+    python -m skills.negotiation.report --split all --file evals/data/negotiation_heldout_v2.jsonl  # another set
     python -m skills.negotiation.report --json
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -113,9 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", choices=["tune", "heldout", "all"], default="heldout")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--file", type=Path, default=None, help="A JSONL set of the same shape (default: the dataset).")
     args = parser.parse_args(argv)
     split: Split | None = None if args.split == "all" else args.split
-    report = evaluate(split)
+    report = evaluate(split, items=load_negotiation_dataset(split, path=args.file) if args.file else None)
     sys.stdout.write((report.model_dump_json(indent=2) if args.json else render_markdown(report)) + "\n")
     return 0
 

@@ -33,6 +33,9 @@ class CategoryTerms(_Frozen):
 class PriorityRules(_Frozen):
     base: dict[Category, Priority]
     urgent_terms: dict[Literal["ar", "en"], tuple[str, ...]]
+    outage_terms: dict[Literal["ar", "en"], tuple[str, ...]] = Field(
+        default_factory=dict, description="The service is down for the customer: at least high priority, urgent "
+        "with an urgency term.")
 
 
 class ClassifierFile(_Frozen):

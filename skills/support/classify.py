@@ -37,6 +37,7 @@ class _Term:
 class _Compiled:
     terms: dict[Category, tuple[_Term, ...]]
     urgent: tuple[re.Pattern[str], ...]
+    outage: tuple[re.Pattern[str], ...]
     injection: tuple[re.Pattern[str], ...]
 
 
@@ -76,8 +77,10 @@ def _compile(catalog: Catalog) -> _Compiled:
         terms[category] = tuple(_Term(t, w, _term_pattern(t, arabic)) for (t, arabic), w in folded.items())
     urgent = tuple(_term_pattern(fold(t), lang == "ar") for lang, words in spec.priority.urgent_terms.items()
                    for t in words)
+    outage = tuple(_term_pattern(fold(t), lang == "ar") for lang, words in spec.priority.outage_terms.items()
+                   for t in words)
     injection = tuple(re.compile(fold(p)) for p in spec.injection_patterns)
-    return _Compiled(terms=terms, urgent=urgent, injection=injection)
+    return _Compiled(terms=terms, urgent=urgent, outage=outage, injection=injection)
 
 
 def detect_language(text: str) -> Language:
@@ -117,6 +120,11 @@ def classify(body: str, subject: str | None = None, catalog: Catalog | None = No
         flags.append("low_confidence")
     urgent = tuple(p.pattern for p in compiled.urgent if p.search(text))
     priority = spec.priority.base[category]
+    if any(p.search(text) for p in compiled.outage):
+        # The service is down for them, not one feature: never below high.
+        priority = PRIORITIES[max(PRIORITIES.index(priority), PRIORITIES.index("high"))]
+        if category == "other":
+            category = "technical"
     if urgent:
         priority = raise_priority(priority)
     return Classification(

@@ -16,9 +16,10 @@ from tools.models import Role
 
 TicketSource = Literal["email", "whatsapp", "api"]
 ReplyChannel = Literal["email", "whatsapp"]
-Category = Literal["billing", "onboarding", "technical", "complaint", "cancellation_risk", "feature_request", "other"]
-CATEGORIES: tuple[Category, ...] = ("billing", "onboarding", "technical", "complaint", "cancellation_risk",
-                                    "feature_request", "other")
+Category = Literal["billing", "onboarding", "technical", "data_encoding", "complaint", "cancellation_risk",
+                   "feature_request", "other"]
+CATEGORIES: tuple[Category, ...] = ("billing", "onboarding", "technical", "data_encoding", "complaint",
+                                    "cancellation_risk", "feature_request", "other")
 Priority = Literal["urgent", "high", "normal", "low"]
 PRIORITIES: tuple[Priority, ...] = ("low", "normal", "high", "urgent")  # ascending
 TicketStatus = Literal["open", "in_progress", "waiting_customer", "resolved", "closed"]

@@ -103,3 +103,57 @@ def test_drafts_written_by_the_fallback_do_not_count_for_the_model_under_test(ba
     assert drafts is not None and drafts.cases
     assert all(case.successes == 0 for case in drafts.cases)
     assert "drafts.quality" in {g.id for g in report.gates if g.status == "fail"}
+
+
+class MailMergeCopyModel:
+    """A copywriter model that writes main's mail-merge text for every lead: safe, but ungrounded and mis-formed."""
+
+    BODY = ("السلام عليكم Unknown،\n\nنتواصل معكم من Dealix لأننا نعمل مع فرق المبيعات في قطاع التقنية في Riyadh."
+            "\n\nهل يناسبكم اتصال قصير هذا الأسبوع؟ للتوقف عن استقبال رسائلنا يكفي الرد بكلمة «إيقاف».\n\n"
+            "مع خالص التحية،\nفريق Dealix")
+
+    def __init__(self) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                output = next(t["function"]["name"] for t in payload.get("tools", [])
+                              if t["function"]["name"].startswith("final_result"))
+                args = {"subject": "فكرة قصيرة", "body": MailMergeCopyModel.BODY}
+                answer = {"id": "chatcmpl-2", "object": "chat.completion", "created": 0, "model": payload["model"],
+                          "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
+                              "role": "assistant", "content": None, "tool_calls": [{
+                                  "id": "call_copy", "type": "function",
+                                  "function": {"name": output, "arguments": json.dumps(args, ensure_ascii=False)}}]}}],
+                          "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+                raw = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+
+def test_model_drafts_are_graded_for_grounding_specificity_and_arabic_form(base_settings, monkeypatch):
+    monkeypatch.setattr(models, "ALLOW_MODEL_REQUESTS", True)
+    fake = MailMergeCopyModel()
+    threading.Thread(target=fake.server.serve_forever, daemon=True).start()
+    try:
+        settings = base_settings.model_copy(update={"openai_base_url": fake.url,
+                                                    "openai_api_key": SecretStr("sk-loopback-only")})
+        report = run_eval(RunOptions(suites=["drafts"], model="openai:mail-merge", base_settings=settings,
+                                     case_filter=["situation.tender", "form.latin_names_and_city"]))
+    finally:
+        fake.server.shutdown()
+        fake.server.server_close()
+    drafts = report.suite("drafts")
+    assert drafts is not None and len(drafts.cases) == 2
+    assert all(not case.passed for case in drafts.cases)
+    assert {case.actual_label for case in drafts.cases} == {"ready"}  # the guard lets it through; the graders do not
+    failed_gates = {g.id for g in report.gates if g.status == "fail"}
+    assert {"drafts.quality", "drafts.grounded", "drafts.specific", "drafts.arabic_form"} <= failed_gates

@@ -37,7 +37,7 @@ def test_an_edited_approval_shapes_the_next_draft_of_the_same_segment_and_channe
         first = start_autopilot(build_context(settings, "acme"), saver, first_file, top_n=1)
         [approval] = first.pending
         args = approval.action_request.args
-        edited = args["body"].replace("أتمنى أن تكونوا بخير.", "لاحظنا توسع أعمالكم مؤخراً.")
+        edited = args["body"].replace("،\n\n", "،\n\nلاحظنا توسع أعمالكم مؤخراً.\n\n", 1)
         assert edited != args["body"]
         ctx = build_context(settings, "acme", caller=manager)
         result = decide(ctx, saver, approval.approval_id, "edit", edited_args={"body": edited})

@@ -48,7 +48,7 @@ def test_an_approved_edit_is_kept_as_a_template_without_the_leads_facts(store: V
     assert _learn_first(writer)
     [kept] = ExampleMemory(store).for_contact("t-a", "ld_first")
     assert kept.approval_id == "apr_first" and kept.edited and kept.segment == "real_estate"
-    assert "⟦greeting_name⟧" in kept.body and "⟦company_name⟧" in kept.body and "⟦city⟧" in kept.body
+    assert "⟦contact_name⟧" in kept.body and "⟦company_name⟧" in kept.body and "⟦city⟧" in kept.body
     for fact in ("فهد", "الرمال", "الرياض", "fahad@"):
         assert fact not in kept.body and fact not in (kept.subject or "")
     assert kept.profile == "المدير التنفيذي | عقار | الرياض"  # who it was for: title, sector, city; no name

@@ -100,7 +100,7 @@ def test_an_offline_draft_records_the_template_id_and_version():
     draft = build_copywriter(Settings(), MASKER).write(_brief())
 
     assert draft.status == "ready" and draft.model_requests == 1
-    assert (draft.prompt.id, draft.prompt.version) == ("outreach.whatsapp.ar", 1)
+    assert (draft.prompt.id, draft.prompt.version) == ("outreach.whatsapp.ar", 2)
     assert "إيقاف" in draft.body
 
 

@@ -39,6 +39,8 @@ class ApprovedExample(BaseModel):
     language: Literal["ar", "en"]
     action: str = Field(description="The action that carried it, e.g. 'gmail.draft'.")
     profile: str = Field(default="", description="Who it was for, without names: title, sector, city.")
+    situation: str = Field(default="general", description="The situation it was written for (the lead's leading "
+                           "why-now signal): an example only serves leads in the same situation.")
     subject: str | None = Field(default=None, description="Subject template (email).")
     body: str = Field(min_length=1, description="Body template, with ⟦slot⟧ markers for the lead's facts.")
     edited: bool = Field(default=False, description="True when an approver edited the draft before approving.")
@@ -77,13 +79,16 @@ class ExampleMemory:
                                                         payload=payload)])
 
     def closest(self, *, tenant: str, segment: str, channel: str, language: str, query: str,
-                limit: int = 3) -> list[ExampleHit]:
-        """The tenant's approved examples for this segment, channel and language, closest first.
+                situation: str | None = None, limit: int = 3) -> list[ExampleHit]:
+        """The tenant's approved examples for this segment, channel and language (and situation, when given),
+        closest first.
 
         Ties (same score) go to operator-edited examples, then to the most recent.
         """
-        hits = self.store.search(KIND, tenant, query, where={"segment": segment, "channel": channel,
-                                                             "language": language}, limit=limit)
+        where = {"segment": segment, "channel": channel, "language": language}
+        if situation is not None:
+            where["situation"] = situation
+        hits = self.store.search(KIND, tenant, query, where=where, limit=limit)
         found = [ExampleHit(example=_example(tenant, h.payload), score=h.score) for h in hits]
         found.sort(key=lambda h: (-round(h.score, 6), not h.example.edited, -h.example.stored_at.timestamp()))
         return found
