@@ -23,7 +23,10 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from tools.pgdb import PostgresDatabase
 
 SCHEMA_VERSION = 1
 
@@ -225,14 +228,16 @@ class Database:
 
     def __init__(self, path: Path | str, *, schema: str, synchronous: str | None = None,
                  named_rows: bool = True, database_url: str | None = None) -> None:
-        from tools import pgdb
-
         self.path = Path(path)
         url = None if str(path) == ":memory:" else (database_url or configured_database_url())
         self.backend: Backend = "postgres" if url else "sqlite"
-        self._engine: SqliteDatabase | pgdb.PostgresDatabase = (
-            pgdb.PostgresDatabase(_pg_url(url), path, schema=schema, named_rows=named_rows) if url
-            else SqliteDatabase(path, schema=schema, synchronous=synchronous, named_rows=named_rows))
+        self._engine: SqliteDatabase | PostgresDatabase
+        if url:
+            from tools.pgdb import PostgresDatabase  # only PostgreSQL deployments load psycopg's side
+
+            self._engine = PostgresDatabase(_pg_url(url), path, schema=schema, named_rows=named_rows)
+        else:
+            self._engine = SqliteDatabase(path, schema=schema, synchronous=synchronous, named_rows=named_rows)
 
     def transaction(self) -> AbstractContextManager[Conn]:
         """One write transaction; writers of one store take turns across processes (both backends)."""
