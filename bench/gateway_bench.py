@@ -23,7 +23,7 @@ from tools.connectors.base import Connector, ConnectorContext, Delivery
 from tools.gateway import Gateway, GatewayConfig
 from tools.models import ToolCall
 from tools.policy import ActionRule, RateLimit, load_policy
-from tools.store import Store
+from tools.store import Checkpoint, Store
 
 RESULTS = Path(__file__).parent / "results" / "gateway.md"
 FIXED_NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
@@ -37,13 +37,14 @@ class NoopConnector(Connector):
         return Delivery(outbox_path="-", transport="noop")
 
 
-def _gateway(tmp: Path, synchronous: str) -> Gateway:
+def _gateway(tmp: Path, synchronous: str, checkpoint: Checkpoint = "background") -> Gateway:
     policy = load_policy()
     noop = ActionRule(mode="suggest_only", reason_ar="إجراء قياس لا أثر له.", reason_en="Benchmark no-op.")
     unlimited = RateLimit(limit=10**9, per_seconds=60)
     policy = policy.model_copy(update={"actions": {**policy.actions, "bench.noop": noop},
                                        "rate_limits": {**policy.rate_limits, "default": unlimited}})
-    return Gateway(store=Store(tmp / f"bench-{synchronous}.db", synchronous=synchronous), policy=policy,
+    return Gateway(store=Store(tmp / f"bench-{synchronous}-{checkpoint}.db", synchronous=synchronous,
+                                     checkpoint=checkpoint), policy=policy,
                    skills={"bench": frozenset({"bench.noop", "gmail.draft"})},
                    connectors={"bench.noop": NoopConnector()}, key=b"bench" * 8,
                    config=GatewayConfig(outbox_dir=tmp / "outbox"), clock=lambda: FIXED_NOW)
@@ -79,11 +80,15 @@ def _paths(gateway: Gateway, connector: NoopConnector, ctx: ConnectorContext) ->
     return direct, decide, invoke
 
 
+# (durability, where the WAL is checkpointed): the first is main before issue 19, measured as the baseline.
+CONFIGS: tuple[tuple[str, Checkpoint], ...] = (("NORMAL", "inline"), ("NORMAL", "background"), ("FULL", "background"))
+
+
 def run(n: int) -> dict[str, dict[str, float]]:
     results: dict[str, dict[str, float]] = {}
-    for synchronous in ("NORMAL", "FULL"):
+    for synchronous, checkpoint in CONFIGS:
         with tempfile.TemporaryDirectory() as tmp:
-            gateway = _gateway(Path(tmp), synchronous)
+            gateway = _gateway(Path(tmp), synchronous, checkpoint)
             connector = NoopConnector()
             ctx = ConnectorContext(tenant="t", outbox_dir=Path(tmp), now=FIXED_NOW)
 
@@ -92,11 +97,12 @@ def run(n: int) -> dict[str, dict[str, float]]:
             for name, fn in (("decide", decide), ("invoke_noop", invoke)):
                 samples = _timed(fn, n)
                 overhead = [s - statistics.median(base) for s in samples]
-                results[f"{name}/{synchronous}"] = {
+                results[f"{name}/{synchronous}/{checkpoint}"] = {
                     "per_second": 1e6 / statistics.mean(samples),
                     "p50_us": _pct(overhead, 50), "p99_us": _pct(overhead, 99),
                 }
             assert gateway.audit.verify().ok
+            gateway.store.close()
     return results
 
 

@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     card_feed_max_age_seconds: float = Field(default=5.0, ge=0, description="A card feed is re-synced when the "
                                              "store changed, and in the background at least this often (0: on "
                                              "every request).")
+    jobs: bool = Field(default=True, description="Run the scheduled jobs (approval SLA sweep, dead-letter "
+                       "retries, daily plans) inside `dealix serve`; off when a separate `dealix jobs run` does.")
 
     @field_validator("secret_key", "checkpoint_key", "openai_api_key", "langfuse_secret_key", "qdrant_api_key")
     @classmethod

@@ -74,6 +74,8 @@ COMMANDS: dict[str, LazyCommand] = {
                               "Governance: approval SLAs, contradictions, Saudi compliance, executive room."),
     "dlq": LazyCommand("dealix.cli.dlq", "dlq_app",
                        "Dead-letter queue: failed connector executions — list, retry with backoff, discard."),
+    "jobs": LazyCommand("dealix.cli.jobs", "jobs_app",
+                        "Scheduled jobs: approval SLA sweep, dead-letter retries, daily plans."),
 }
 
 
