@@ -1,6 +1,6 @@
 """Gateway benchmark: decisions per second, and the overhead the gateway adds to a no-op tool call.
 
-Run: ``make bench`` or ``.venv/bin/python -m bench.gateway_bench [--n 5000]``. Every measured call
+Run: ``make bench`` or ``.venv/bin/python -m bench.gateway_bench [--n 5000] [--agt-python PATH]``. Every measured call
 writes its audit event to SQLite (WAL) before it returns; the figures are written to
 ``bench/results/gateway.md``.
 """
@@ -8,8 +8,11 @@ writes its audit event to SQLite (WAL) before it returns; the figures are writte
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -106,6 +109,18 @@ def run(n: int) -> dict[str, dict[str, float]]:
     return results
 
 
+def run_agt(python: str, n: int) -> dict[str, float] | None:
+    """The toolkit's no-op (bench/agt_noop.py) in its own interpreter; None when it is not installed there."""
+    script = Path(__file__).with_name("agt_noop.py")
+    ran = subprocess.run([python, str(script), "--n", str(n)], capture_output=True, text=True, check=False,
+                         timeout=600)
+    if ran.returncode != 0:
+        sys.stderr.write(f"agent-governance-toolkit not measured: {ran.stderr.strip()[-300:]}\n")
+        return None
+    data: dict[str, float] = json.loads(ran.stdout)
+    return data
+
+
 def write_report(results: dict[str, dict[str, float]], n: int) -> str:
     versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("pydantic", "langgraph"))
     lines = [
@@ -113,7 +128,8 @@ def write_report(results: dict[str, dict[str, float]], n: int) -> str:
         "",
         f"Machine: {platform.machine()}, {_cores()} cores, Python {platform.python_version()}, "
         f"SQLite {__import__('sqlite3').sqlite_version}; {versions}.",
-        f"Command: `.venv/bin/python -m bench.gateway_bench --n {n}` (also part of `make bench`).",
+        f"Command: `.venv/bin/python -m bench.gateway_bench --n {n} --agt-python AGT_VENV/bin/python` "
+        "(also part of `make bench`).",
         "",
         "Overhead = time of the gateway call minus the median time of calling the no-op connector directly.",
         "`decide`: policy evaluation + consent/rate lookups + one hash-chained audit event committed.",
@@ -121,6 +137,10 @@ def write_report(results: dict[str, dict[str, float]], n: int) -> str:
         "revenue work unit (three committed transactions, two audit events).",
         "`NORMAL`: WAL with synchronous=NORMAL (survives a process crash; the default).",
         "`FULL`: fsync on every commit (survives power loss; `DEALIX_SQLITE_SYNCHRONOUS=FULL`).",
+        "`inline`: SQLite checkpoints the WAL inside the commit that crosses 1,000 pages (main before issue 19:",
+        "the baseline); `background`: a background thread checkpoints it (tools/store_checkpoint.py, the default).",
+        "`agt_noop`: Microsoft's Agent Governance Toolkit on the same no-op, in the same run (bench/agt_noop.py:",
+        "PolicyEngine evaluate + AuditLog with FileAuditSink, hash-chained, no fsync; the whole call).",
         "",
         "| path / durability | calls per second | overhead p50 (µs) | overhead p99 (µs) |",
         "| --- | ---: | ---: | ---: |",
@@ -140,8 +160,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=5000, help="calls per measured path")
     parser.add_argument("--no-write", action="store_true", help="print only; leave the results file alone")
+    parser.add_argument("--agt-python", default=os.environ.get("AGT_PYTHON"),
+                        help="an interpreter with agent-governance-toolkit[core] installed (its own venv)")
     args = parser.parse_args(argv)
     results = run(args.n)
+    if args.agt_python:
+        agt = run_agt(args.agt_python, args.n)
+        if agt is not None:
+            results[f"agt_noop (toolkit {agt['version']})"] = agt
     report = write_report(results, args.n)
     sys.stdout.write(report)
     if not args.no_write:
