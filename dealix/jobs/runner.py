@@ -18,6 +18,7 @@ issue #959). Every transaction here begins ``IMMEDIATE`` instead, so writers wai
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import platform
@@ -173,8 +174,10 @@ class JobRunner:
         from apscheduler import Scheduler
 
         self._engine, schema = _engine(self.settings)
+        # The clean-up releases jobs whose worker died (their lease lapsed): until then the task's
+        # count of running jobs, shared by every worker, still holds the dead one and the others skip it.
         return Scheduler(_data_store(self._engine, schema, poll=self.lease), identity=self.identity,
-                         lease_duration=self.lease, cleanup_interval=timedelta(minutes=15))
+                         lease_duration=self.lease, cleanup_interval=self.lease)
 
     def start(self, *, attempts: int = 5) -> None:
         """Start scheduling in background threads; the schedules are added once (the first runner adds them)."""
@@ -186,6 +189,11 @@ class JobRunner:
         global _environment
         _environment = JobEnvironment(self.settings, history_for(self.settings), self.identity, self.clock,
                                       self._gateway)
+        # Import what the jobs run and build the gateway now, not in the first jobs' threads at once
+        # (seconds of imports on a loaded machine, inside a job's lease).
+        for module in ("skills.governance.service", "skills.governance.dlq"):
+            importlib.import_module(module)
+        _environment.gateway()
         for attempt in range(1, attempts + 1):
             scheduler = self._build()
             try:

@@ -103,8 +103,11 @@ def test_two_workers_and_a_kill_9_run_each_due_job_exactly_once(tmp_path: Path) 
         gaps = [later - earlier for earlier, later in itertools.pairwise(fires)]
         assert sum(gap > timedelta(seconds=1) for gap in gaps) <= 1
         assert all(gap >= timedelta(seconds=1) for gap in gaps)
-    # A job the kill cut short was taken over by the survivor once its lease lapsed: every run finished.
-    assert {outcome for _, _, _, outcome in runs} == {"ok"}
+    # A job the kill cut short is either finished by the survivor once its lease lapsed, or released
+    # by the engine as abandoned (its row stays "running"; the next fire time does the work).
+    unfinished = [(job, who) for job, _, who, outcome in runs if outcome != "ok"]
+    assert all(who == victim for _, who in unfinished)
+    assert len(unfinished) == len({job for job, _ in unfinished})  # at most one per job
 
 
 def test_a_fire_time_is_claimed_once_and_taken_over_only_while_left_running(tmp_path: Path) -> None:
