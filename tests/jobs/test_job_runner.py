@@ -188,3 +188,25 @@ def test_jobs_off_starts_no_scheduler(tmp_path: Path) -> None:
     with TestClient(create_app(settings, serving=True)):
         pass
     assert not (tmp_path / "data" / "scheduler.db").exists()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_schedules_and_the_history_live_in_the_database(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = os.environ.get("DEALIX_TEST_POSTGRES_URL", "")
+    if not url:
+        pytest.skip("DEALIX_TEST_POSTGRES_URL is not set")
+    from dealix.jobs.runner import JobRunner, job_statuses
+
+    monkeypatch.setenv("DEALIX_DATABASE_URL", url)
+    settings = Settings(data_dir=tmp_path / "data", database_url=url)
+    runner = JobRunner(settings, jobs=[JobSpec("dlq_retry", "dlq", every=timedelta(seconds=1))])
+    runner.start()
+    try:
+        _wait_for(lambda: job_statuses(settings)[1].last_run is not None, timeout=60)
+    finally:
+        runner.stop()
+    dlq = job_statuses(settings)[1]
+    assert dlq.job == "dlq_retry" and dlq.next_run is not None
+    assert dlq.last_run is not None and dlq.last_run.outcome == "ok"
+    assert not (tmp_path / "data" / "scheduler.db").exists() and not (tmp_path / "data" / "jobs.db").exists()
