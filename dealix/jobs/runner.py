@@ -147,7 +147,7 @@ def _data_store(engine: Engine, schema: str | None, *, poll: timedelta) -> Any:
     """
     from apscheduler.datastores.sqlalchemy import SQLAlchemyDataStore
 
-    class _Store(SQLAlchemyDataStore):  # type: ignore[misc]
+    class _Store(SQLAlchemyDataStore):
         async def get_next_schedule_run_time(self) -> datetime | None:
             due: datetime | None = await super().get_next_schedule_run_time()
             latest = datetime.now(UTC) + poll
