@@ -7,20 +7,28 @@
 - :class:`KeyRateLimiter`: a token bucket per API key (``limit`` requests per ``per_seconds``,
   bursts up to ``limit``). In memory, so per process: with several API workers each one counts
   its own share, which is the documented trade-off of the embedded default.
+- :class:`SharedKeyRateLimiter` (``DEALIX_RATE_LIMIT_STORAGE=redis://…``): one moving window per
+  API key in Redis through the ``limits`` library, shared by every worker, so all of them together
+  let through at most ``limit`` requests in any ``per_seconds``. If Redis cannot be reached the
+  worker falls back to its own bucket (logged) rather than refusing every request.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from fastapi import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem_response
+
+log = logging.getLogger("dealix.api")
 
 
 def _too_large_detail(limit: int) -> dict[str, str]:
@@ -126,3 +134,46 @@ class KeyRateLimiter:
                 bucket.tokens -= 1.0
                 return None
             return (1.0 - bucket.tokens) / self._rate
+
+
+class RateLimiter(Protocol):
+    def hit(self, key: str) -> float | None: ...
+
+
+class SharedKeyRateLimiter:
+    """A per-key moving window shared by every worker (Redis through the ``limits`` library)."""
+
+    def __init__(self, *, limit: int, per_seconds: float, storage_url: str,
+                 fallback: KeyRateLimiter | None = None) -> None:
+        from limits import RateLimitItemPerSecond
+        from limits.storage import storage_from_string
+        from limits.strategies import MovingWindowRateLimiter
+
+        if limit < 1 or per_seconds <= 0:
+            raise ValueError("a rate limit needs limit >= 1 and per_seconds > 0")
+        self.limit, self.per_seconds = limit, per_seconds
+        self._item = RateLimitItemPerSecond(limit, max(1, round(per_seconds)))
+        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_url))
+        self._fallback = fallback or KeyRateLimiter(limit=limit, per_seconds=per_seconds)
+        self._warned = False
+
+    def hit(self, key: str) -> float | None:
+        """None when allowed, else the seconds until the window lets one more request through."""
+        try:
+            if self._limiter.hit(self._item, "dealix-api-key", key):
+                return None
+            reset = self._limiter.get_window_stats(self._item, "dealix-api-key", key).reset_time
+        except Exception as error:  # the storage is down: this worker's own bucket, rather than no API at all
+            if not self._warned:
+                log.warning("shared rate limit storage unreachable (%s); limiting per worker", type(error).__name__)
+                self._warned = True
+            return self._fallback.hit(key)
+        self._warned = False
+        return max(0.001, reset - time.time())
+
+
+def build_rate_limiter(*, limit: int, per_seconds: float, storage_url: str | None) -> RateLimiter:
+    """In-process buckets by default; shared by every worker when a storage URL is configured."""
+    if storage_url:
+        return SharedKeyRateLimiter(limit=limit, per_seconds=per_seconds, storage_url=storage_url)
+    return KeyRateLimiter(limit=limit, per_seconds=per_seconds)

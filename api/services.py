@@ -18,7 +18,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from agents.models import ModelConfigError, build_model
 from api.keys import ApiKeyStore, key_store_for
-from api.limits import KeyRateLimiter
+from api.limits import RateLimiter, build_rate_limiter
 from api.session import SessionSigner
 from dealix.settings import Settings
 from dealix.wiring import build_gateway
@@ -39,7 +39,7 @@ class Services:
     gateway: Gateway
     keys: ApiKeyStore
     threads: ThreadBook
-    limiter: KeyRateLimiter
+    limiter: RateLimiter
     sessions: SessionSigner
     clock: Clock
     router: IntentRouter | None = None
@@ -56,7 +56,8 @@ def build_services(settings: Settings, *, clock: Clock = system_clock) -> Servic
     return Services(
         settings=settings, gateway=gateway, keys=key_store_for(settings),
         threads=ThreadBook(settings.data_dir / "threads.db"),
-        limiter=KeyRateLimiter(limit=settings.api_rate_limit, per_seconds=settings.api_rate_window_seconds),
+        limiter=build_rate_limiter(limit=settings.api_rate_limit, per_seconds=settings.api_rate_window_seconds,
+                                   storage_url=settings.rate_limit_storage),
         sessions=SessionSigner(settings.signing_key(), max_age=timedelta(hours=settings.console_session_hours)),
         clock=clock, router=build_router(settings),
     )

@@ -3,7 +3,8 @@ the garbage collector from stalling every request at once.
 
 ``dealix serve`` (one process or each of ``--workers N``) runs the app with :func:`serving_lifespan`:
 
-    start ─▶ build the shared services (gateway, stores, key store) ─▶ gc.collect(); gc.freeze()
+    start ─▶ build the shared services (gateway, stores, key store) ─▶ start the job runner (dealix.jobs)
+          ─▶ gc.collect(); gc.freeze()
           ─▶ raise the young generation's threshold ─▶ serve ─▶ on shutdown, undo both
 
 Why the collector (measured with a loop-lag probe and ``gc.callbacks``, bench/results/load.md):
@@ -30,6 +31,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import app_services, settings_of
 
@@ -54,10 +56,22 @@ def frozen_startup_heap(young_threshold: int = YOUNG_THRESHOLD) -> Iterator[int]
 
 @asynccontextmanager
 async def serving_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Build the services for the app's settings before the first request, then serve with a frozen start-up heap."""
-    app_services(app, settings_of(app))
-    with frozen_startup_heap():
-        yield
+    """Build the services for the app's settings before the first request, start the scheduled jobs
+    (``DEALIX_JOBS``, on by default; once across every worker), then serve with a frozen start-up heap."""
+    settings = settings_of(app)
+    services = app_services(app, settings)
+    runner = None
+    if settings.jobs:
+        from dealix.jobs.runner import JobRunner
+
+        runner = JobRunner(settings, clock=services.clock, gateway=services.gateway)
+        await run_in_threadpool(runner.start)
+    try:
+        with frozen_startup_heap():
+            yield
+    finally:
+        if runner is not None:
+            await run_in_threadpool(runner.stop)
 
 
 def create_served_app() -> FastAPI:

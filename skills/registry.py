@@ -185,7 +185,7 @@ def load_skills(path: Path | None = None) -> SkillRegistry:
     except OSError as exc:
         raise _invalid(str(path or "skills/data/skills.yaml"), f"cannot read the file ({exc})") from exc
     try:
-        data: Any = yaml.safe_load(raw)
+        data: Any = yaml.load(raw, Loader=yaml.CSafeLoader)  # safe, in libyaml: ~4x the pure-Python speed
     except yaml.YAMLError as exc:
         raise _invalid(source, f"not valid YAML ({exc})") from exc
     if not isinstance(data, dict):

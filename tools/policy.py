@@ -172,7 +172,7 @@ class Policy(BaseModel):
 
 def parse_policy(raw: bytes, *, source: str = "policy.yaml") -> Policy:
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=yaml.CSafeLoader)  # safe, in libyaml: ~4x the pure-Python speed
         if not isinstance(data, dict):
             raise ValueError("the policy file must be a mapping")
         data["hash"] = hashlib.sha256(raw).hexdigest()

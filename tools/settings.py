@@ -118,12 +118,17 @@ class Settings(BaseSettings):
     api_max_upload_bytes: int = Field(default=26_214_400, ge=1024, description="Largest multipart upload.")
     api_rate_limit: int = Field(default=120, ge=1, description="Requests per API key per rate window.")
     api_rate_window_seconds: float = Field(default=60.0, gt=0)
+    rate_limit_storage: str | None = Field(
+        default=None, description="Empty: each API worker limits on its own. redis://HOST:PORT/DB: one limit "
+        "per key shared by every worker (the `limits` library).")
     console_session_hours: float = Field(default=12.0, gt=0, description="A console login lasts this long.")
     max_inflight: int = Field(default=256, ge=1, description="Requests one API worker works on at once; beyond "
                               "it the answer is 503 overloaded with Retry-After (health probes exempt).")
     card_feed_max_age_seconds: float = Field(default=5.0, ge=0, description="A card feed is re-synced when the "
                                              "store changed, and in the background at least this often (0: on "
                                              "every request).")
+    jobs: bool = Field(default=True, description="Run the scheduled jobs (approval SLA sweep, dead-letter "
+                       "retries, daily plans) inside `dealix serve`; off when a separate `dealix jobs run` does.")
 
     @field_validator("secret_key", "checkpoint_key", "openai_api_key", "langfuse_secret_key", "qdrant_api_key")
     @classmethod

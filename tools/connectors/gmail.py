@@ -22,9 +22,8 @@ import unicodedata
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-import httpx
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
 from tools.connectors.addresses import email_address
@@ -32,6 +31,9 @@ from tools.connectors.arguments import ConnectorArgs, parse_args
 from tools.connectors.base import Connector, ConnectorContext, Delivery, require, write_outbox
 from tools.connectors.clock import local_now
 from tools.errors import ConnectorError
+
+if TYPE_CHECKING:  # the caller who builds the adapter imports httpx; the outbox-only path never does
+    import httpx
 
 __all__ = ["GMAIL_DRAFTS_URL", "GmailDraftArgs", "GmailDraftConnector", "GmailDraftsAdapter", "build_draft"]
 
@@ -165,6 +167,8 @@ class GmailDraftsAdapter:
         return found[0].id if found else None
 
     def _call(self, method: str, schema: type[ReplyT], **kwargs: Any) -> ReplyT:
+        import httpx
+
         headers = {"Authorization": f"Bearer {self._token.get_secret_value()}"}
         try:
             response = self._client.request(method, GMAIL_DRAFTS_URL, headers=headers, **kwargs)

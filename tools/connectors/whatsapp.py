@@ -20,15 +20,17 @@ that finds it already there sends nothing.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-import httpx
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from tools.connectors.arguments import ConnectorArgs, parse_args
 from tools.connectors.base import Connector, ConnectorContext, Delivery, require, write_outbox
 from tools.errors import ConnectorError
+
+if TYPE_CHECKING:  # the caller who builds the adapter imports httpx; the outbox-only path never does
+    import httpx
 
 __all__ = [
     "GRAPH_API_BASE",
@@ -202,6 +204,8 @@ class WhatsAppCloudAdapter:
 
     def send(self, message: CloudMessage) -> str:
         """Send and return WhatsApp's message id (``wamid…``)."""
+        import httpx
+
         headers = {"Authorization": f"Bearer {self._token.get_secret_value()}"}
         try:
             response = self._client.post(self.url, json=message.model_dump(exclude_none=True), headers=headers)
