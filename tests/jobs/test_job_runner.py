@@ -105,7 +105,10 @@ def test_two_workers_and_a_kill_9_run_each_due_job_exactly_once(tmp_path: Path) 
         assert all(gap >= timedelta(seconds=1) for gap in gaps)
     # A job the kill cut short is either finished by the survivor once its lease lapsed, or released
     # by the engine as abandoned (its row stays "running"; the next fire time does the work).
-    unfinished = [(job, who) for job, _, who, outcome in runs if outcome != "ok"]
+    # The survivor's latest run of a job may be cut short by this test's own terminate: not a lost run.
+    latest = {job: max(fire for name, fire, _, _ in runs if name == job) for job, _, _, _ in runs}
+    unfinished = [(job, who) for job, fire, who, outcome in runs
+                  if outcome != "ok" and not (who != victim and fire == latest[job])]
     assert all(who == victim for _, who in unfinished)
     assert len(unfinished) == len({job for job, _ in unfinished})  # at most one per job
 
