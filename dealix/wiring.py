@@ -11,6 +11,7 @@ from datetime import timedelta
 from dealix.settings import Settings, get_settings
 from skills.registry import load_skills
 from tools.connectors import default_connectors
+from tools.connectors.addresses import NO_SENDER, Sender
 from tools.gateway import Gateway, GatewayConfig, LiveFlags
 from tools.pii import PiiMasker
 from tools.policy import TenantOverlay, load_policy
@@ -37,6 +38,13 @@ def log_masker(settings: Settings | None = None) -> PiiMasker:
     return PiiMasker(os.urandom(32))
 
 
+def sender_of(settings: Settings) -> Sender:
+    """The tenant's sender identity (From of drafts, ORGANIZER of invitations) from settings."""
+    if settings.sender_email is None:
+        return NO_SENDER
+    return Sender(settings.sender_email, settings.sender_name)
+
+
 def build_gateway(
     settings: Settings | None = None,
     *,
@@ -53,7 +61,7 @@ def build_gateway(
         store=store or open_store(settings),
         policy=load_policy(settings.policy_file),
         skills={**load_skills().actions_by_skill(), **(extra_skills or {})},
-        connectors=default_connectors(import_root=settings.data_dir / "imports"),
+        connectors=default_connectors(import_root=settings.data_dir / "imports", sender=sender_of(settings)),
         key=key,
         config=GatewayConfig(
             outbox_dir=settings.outbox_dir,
