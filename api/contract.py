@@ -68,8 +68,8 @@ def contract_schema(app: FastAPI) -> dict[str, Any]:
                 wanted += _AUTHENTICATED
                 operation["security"] = [{"bearer": []}, {"apiKey": []}]
             responses: dict[str, Any] = operation.setdefault("responses", {})
-            for status in wanted:
-                responses.setdefault(str(status), {"description": examples[status]["description"]})
+            for wanted_status in wanted:
+                responses.setdefault(str(wanted_status), {"description": examples[wanted_status]["description"]})
             for status, response in responses.items():
                 if status.isdigit() and int(status) >= 400:
                     _as_problem(response, examples.get(int(status)))

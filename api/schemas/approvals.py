@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from api.schemas.rules import NOT_BLANK
 from graphs.inbox import InboxDecision
@@ -16,9 +16,10 @@ class ApprovalList(BaseModel):
 
 
 # What the validator below enforces, in the document too: a client (or a fuzzer) reads the rules.
-_DECISION_RULES: list[dict[str, Any]] = [
+_DECISION_RULES: list[JsonValue] = [
     {"properties": {"decision": {"const": "approve"}, "args": {"type": "null"}}},
-    {"required": ["args"], "properties": {"decision": {"const": "edit"}, "args": {"type": "object", "minProperties": 1}}},
+    {"required": ["args"],
+     "properties": {"decision": {"const": "edit"}, "args": {"type": "object", "minProperties": 1}}},
     {"required": ["reason"], "properties": {"decision": {"const": "reject"}, "args": {"type": "null"},
                                             "reason": {"type": "string", "pattern": NOT_BLANK}}},
 ]

@@ -13,7 +13,7 @@ NOT_BLANK = r"[^\s\x1c-\x1f]"
 
 def _whole(value: Any) -> Any:
     """A JSON number that is a whole number (3 or 3.0, as JSON Schema's ``integer``); never a bool or a string."""
-    if isinstance(value, bool) or isinstance(value, str):
+    if isinstance(value, bool | str):
         raise ValueError("a whole number is expected")
     if isinstance(value, float) and value.is_integer():
         return int(value)

@@ -109,3 +109,29 @@ def test_the_gateway_demo_meeting_is_moved_to_a_week_still_to_come(now) -> None:
 
     assert moved == {"start": "2026-11-17T10:00:00", "end": "2026-11-17T10:30:00", "title": "x"}
     assert upcoming_meeting({"start": "2026-12-01T10:00:00"}, now) == {"start": "2026-12-01T10:00:00"}
+
+
+def test_the_invoice_qr_reads_with_an_independent_tlv_decoder(ctx, permit) -> None:
+    """The fatoora package reads a ZATCA QR with ``uttlv.TLV().parse_array``; so does this test
+    (fatoora itself pins numpy 1.22 and opencv, which do not install beside our stack)."""
+    import base64
+    import json
+
+    from uttlv import TLV
+
+    from tools.connectors.moyasar import MoyasarInvoiceDraftConnector
+
+    args = {"seller_name": "مؤسسة النخبة للتسويق", "vat_number": "310122393500003", "buyer_name": "متجر نورة",
+            "items": [{"description": "باقة تجريبية لمدة أسبوعين", "quantity": 1, "unit_price": "12500.00"}]}
+    connector = MoyasarInvoiceDraftConnector()
+    delivery = connector.run(permit(connector.action, args), args, ctx)
+    with open(delivery.outbox_path, encoding="utf-8") as handle:
+        invoice = json.load(handle)
+
+    tags = TLV()
+    tags.parse_array(bytes(base64.b64decode(invoice["zatca_qr"])))
+    values = {int(tag): tags[tag].decode() for tag in tags}
+
+    assert values == {1: "مؤسسة النخبة للتسويق", 2: "310122393500003", 3: "2026-11-15T07:30:00Z",
+                      4: "14375.00", 5: "1875.00"}
+    assert values[4] == invoice["total"] and values[5] == invoice["vat"]

@@ -40,7 +40,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     env.pop("DEALIX_DATABASE_URL", None)
     log = data.parent / "serve.log"
     with log.open("wb") as out:
-        server = subprocess.Popen(  # noqa: S603
+        server = subprocess.Popen(
             [sys.executable, "-c", "from dealix.cli.main import app; app()", "serve", "--port", str(port)],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
@@ -75,7 +75,7 @@ def test_schemathesis_checks_all_finds_nothing(served: tuple[str, str], tmp_path
     command = [str(st), "--config-file", str(CONFIG), "run", f"{base}/openapi.json", "--checks", "all",
                "-H", f"Authorization: Bearer {key}", "--max-examples", EXAMPLES, "--workers", "1",
                "--seed", "2121", "--suppress-health-check", "all", "--no-color"]
-    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=1500, check=False)  # noqa: S603
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=1500, check=False)
     report = done.stdout[-6000:] + done.stderr[-2000:]
     assert done.returncode == 0, report
     summary = done.stdout.split("SUMMARY")[-1]
