@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: venv run test lint typecheck pytest bench eval clean
+.PHONY: venv run test lint imports typecheck pytest bench eval clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,11 +21,15 @@ PORT ?= 8000
 run: $(STAMP)
 	$(BIN)/dealix serve --host $(HOST) --port $(PORT)
 
-## ruff + mypy + pytest
-test: lint typecheck pytest
+## ruff + import contracts + mypy + pytest
+test: lint imports typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+## the layer map as import contracts ([tool.importlinter] in pyproject.toml): an upward import fails
+imports: $(STAMP)
+	$(BIN)/lint-imports --no-logo
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -50,4 +54,4 @@ eval: $(STAMP)
 	$(BIN)/dealix eval --report $(EVAL_REPORT) $(EVAL_ARGS)
 
 clean:
-	rm -rf $(VENV) .dealix .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .dealix .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

@@ -10,18 +10,24 @@ learn reports False, and the draft, the approval and the execution go on unchang
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from agents.copywriter import LeadBrief, SenderProfile, template_variables
 from agents.example_text import ExampleText
-from dealix.settings import Settings
 from tools.memory.errors import EmbeddingError, MemoryUnavailable
-from tools.memory.examples import ApprovedExample, ExampleMemory, segment_of
+from tools.memory.examples import ApprovedExample, ExampleMemory
 from tools.memory.factory import open_vector_store
 from tools.memory.slots import to_template
 from tools.pii import PiiMasker
+from tools.settings import Settings
 
 log = logging.getLogger("dealix.memory")
+
+# The segment of a lead from its sector and company name (``skills.targeting.segments.segment_of``: the
+# Targeting OS's sector id, so «العقارية» and "Real estate" are one segment); passed in by whoever builds
+# the examples, since the sector catalogue lives in a layer above this one.
+Segmenter = Callable[[str | None, str | None], str]
 
 
 def profile_of(brief: LeadBrief) -> str:
@@ -34,11 +40,12 @@ class CopyExamples:
     memory: ExampleMemory
     tenant: str
     masker: PiiMasker
+    segment_of: Segmenter
     limit: int = 3
 
     def recall(self, brief: LeadBrief) -> list[ExampleText]:
         try:
-            hits = self.memory.closest(tenant=self.tenant, segment=segment_of(brief.sector, brief.company_name),
+            hits = self.memory.closest(tenant=self.tenant, segment=self.segment_of(brief.sector, brief.company_name),
                                        channel=brief.channel, language=brief.language, query=profile_of(brief),
                                        limit=self.limit)
         except (MemoryUnavailable, EmbeddingError) as exc:
@@ -61,7 +68,7 @@ class CopyExamples:
             return False
         example = ApprovedExample(
             tenant=self.tenant, approval_id=approval_id, contact_id=brief.lead_id,
-            segment=segment_of(brief.sector, brief.company_name), channel=brief.channel, language=brief.language,
+            segment=self.segment_of(brief.sector, brief.company_name), channel=brief.channel, language=brief.language,
             action=action, profile=profile_of(brief), subject=subject_t, body=body_t,
             edited=original_t is not None and original_t != body_t,
             original_body=original_t if original_t is not None and original_t != body_t else None,
@@ -74,6 +81,7 @@ class CopyExamples:
         return True
 
 
-def build_copy_examples(settings: Settings, tenant: str, masker: PiiMasker) -> CopyExamples:
+def build_copy_examples(settings: Settings, tenant: str, masker: PiiMasker, *, segment_of: Segmenter) -> CopyExamples:
     """The tenant's approved-draft memory from settings (local Qdrant on disk unless a URL is set)."""
-    return CopyExamples(memory=ExampleMemory(open_vector_store(settings)), tenant=tenant, masker=masker)
+    return CopyExamples(memory=ExampleMemory(open_vector_store(settings)), tenant=tenant, masker=masker,
+                        segment_of=segment_of)

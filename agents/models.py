@@ -34,10 +34,10 @@ from agents.example_text import ExampleText, reuse
 from agents.examples import CopyExamples
 from agents.routing import OFFLINE, Route, Sleep, request_settings, retrying_http_client
 from agents.tracing import Tracing
-from dealix.settings import ModelSkill, Settings
 from prompts import get_prompt
 from tools.errors import GatewayError
 from tools.pii import PiiMasker
+from tools.settings import ModelSkill, Settings
 
 OFFLINE_MODEL_NAME = "dealix-offline"
 _FACTS = re.compile(r"<lead_facts>\s*(\{.*?\})\s*</lead_facts>", re.DOTALL)

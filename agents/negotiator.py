@@ -31,13 +31,13 @@ from agents.guard import Channel, DraftFacts, GuardReport, Language, load_guard_
 from agents.models import build_routes
 from agents.routing import OFFLINE, Route, Sleep, chain_model
 from agents.tracing import Tracing
-from dealix.settings import Settings
 from prompts import get_prompt
 from skills.negotiation.catalog import load_playbook
 from skills.negotiation.compose import render_reply, reply_facts, reply_template_id
 from skills.negotiation.models import DealContext, ObjectionClass, Reply, ReplyCheck, ReplySections
 from skills.negotiation.rules import check_reply
 from tools.pii import PiiMasker
+from tools.settings import Settings
 
 OFFLINE_MODEL_NAME = "dealix-offline-negotiation"
 NEGOTIATION_SKILL: Literal["negotiation_coach"] = "negotiation_coach"

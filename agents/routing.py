@@ -41,7 +41,7 @@ from pydantic_ai.retries import AsyncHTTPX2TenacityTransport, RetryConfig, wait_
 from pydantic_ai.settings import ModelSettings
 from tenacity import RetryCallState, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from dealix.settings import Settings
+from tools.settings import Settings
 
 Sleep = Callable[[float], Awaitable[None]]
 FailureKind = Literal["timeout", "connection", "rate_limited", "server_error", "rejected", "other"]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tools.pii import PiiMasker
 
 if TYPE_CHECKING:
-    from dealix.settings import Settings
+    from tools.settings import Settings
 
 
 class Observation:

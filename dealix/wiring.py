@@ -33,7 +33,7 @@ def build_masker(settings: Settings | None = None) -> PiiMasker:
 def log_masker(settings: Settings | None = None) -> PiiMasker:
     """The masker for logs; it never creates a data dir just to log (a fresh key then)."""
     settings = settings or get_settings()
-    if settings.secret_key is not None or (settings.data_dir / "secret.key").exists():
+    if settings.secret_key is not None or (settings.secret_key_file or settings.data_dir / "secret.key").exists():
         return PiiMasker(settings.signing_key())
     return PiiMasker(os.urandom(32))
 

@@ -20,6 +20,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Literal, get_args
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -27,9 +28,9 @@ from langgraph.checkpoint.serde.base import CipherProtocol, SerializerProtocol
 from langgraph.checkpoint.serde.encrypted import EncryptedSerializer
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
-from dealix.settings import Settings
 from graphs.state import STATE_TYPES
 from tools.errors import NotFound
+from tools.settings import Settings
 
 _NONCE = 12
 
@@ -92,11 +93,31 @@ def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
         lite.close()
 
 
-def new_thread_id(tenant: str) -> str:
-    """A fresh thread id namespaced by tenant: ``{tenant}:{uuid}``."""
+GraphKind = Literal["autopilot", "daily_plan", "negotiation", "partners", "support"]
+GRAPH_KINDS: tuple[GraphKind, ...] = get_args(GraphKind)
+# The daily plan's threads were named ``{tenant}:growth-{uuid}`` before every graph recorded its kind.
+_KIND_ALIASES: dict[str, GraphKind] = {"growth": "daily_plan"}
+
+
+def new_thread_id(tenant: str, kind: GraphKind | None = None) -> str:
+    """A fresh thread id namespaced by tenant, recording the graph that runs it: ``{tenant}:{kind}-{uuid}``.
+
+    The kind is what the one resume entry point routes an approval by (:mod:`graphs.inbox`);
+    ``kind=None`` is for threads no approval can wait on (the operator's conversations)."""
     if not tenant or ":" in tenant:
         raise ValueError("a tenant id is non-empty and has no ':'")
-    return f"{tenant}:{uuid.uuid4().hex}"
+    return f"{tenant}:{kind}-{uuid.uuid4().hex}" if kind else f"{tenant}:{uuid.uuid4().hex}"
+
+
+def kind_of(thread_id: str) -> GraphKind | None:
+    """The graph a thread id recorded at creation; None for a thread no graph of ours named."""
+    _, sep, rest = thread_id.partition(":")
+    name, dash, _ = rest.partition("-")
+    if not sep or not dash:
+        return None
+    if name in _KIND_ALIASES:
+        return _KIND_ALIASES[name]
+    return next((kind for kind in GRAPH_KINDS if kind == name), None)
 
 
 def tenant_of(thread_id: str) -> str:

@@ -1,28 +1,11 @@
-"""The run-scoped dependencies of a graph run: passed as ``context=``, never kept in state or globals."""
+"""The run-scoped dependencies of the graphs, passed as ``context=``, never kept in state or globals.
+
+They are declared beside the nodes that read them (``skills``), so nodes never import graphs.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from skills.approval import GovernedContext
+from skills.nodes import AutopilotContext
 
-from agents.copywriter import Copywriter
-from agents.tracing import Tracing
-from dealix.settings import Settings
-from tools.gateway import Gateway
-from tools.models import Caller
-
-
-@dataclass(frozen=True)
-class AutopilotContext:
-    """What every node of the autopilot may use.
-
-    ``caller`` is the authenticated person answering approvals in this run (from the CLI's
-    ``--as`` or the API's auth), never read from a resume payload. A run without a caller can
-    start threads and collect approvals but cannot decide any.
-    """
-
-    tenant: str
-    gateway: Gateway
-    settings: Settings
-    copywriter: Copywriter
-    caller: Caller | None = None
-    tracing: Tracing = field(default_factory=Tracing.disabled)
+__all__ = ["AutopilotContext", "GovernedContext"]

@@ -4,34 +4,36 @@
                                                 └─ no draftable pick ─────────────────────▶ plan_followups
     plan_followups ─▶ day_scorecard ─▶ END
 
-``outreach`` is the autopilot's own subgraph (copywriter → safe_action_reviewer → human_approval →
-execution_governor), so every external draft waits for a person through a LangGraph interrupt and
-is placed in the outbox only once approved; nothing is sent. The review-first overlay of the
+``select_prospects`` makes the autopilot's own choice (:func:`skills.outreach.choose_targets`) and
+``outreach`` is the autopilot's own subgraph (copywriter → the shared approval subgraph), so every
+external draft waits for a person through a LangGraph interrupt and is placed in the outbox only
+once approved; nothing is sent. The review-first overlay of the
 autopilot applies. Follow-ups and the scorecard come once every approval of the day is answered.
 
-Threads are tenant-namespaced ``{tenant}:growth-{uuid}``; the growth store remembers each tenant's
+Threads are tenant-namespaced ``{tenant}:daily_plan-{uuid}``; the growth store remembers each tenant's
 plans, so "the latest plan" and "which plan waits on this approval" never cross tenants.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
-from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.settings import Settings
-from graphs.approvals import HumanResponse, response_for
-from graphs.autopilot import build_outreach_graph
-from graphs.checkpoint import thread_config
+from graphs.approval import bind
+from graphs.autopilot import outreach_subgraph
+from graphs.checkpoint import new_thread_id, thread_config
+from graphs.resume import resume, waiting_on
 from graphs.runtime import build_context
-from graphs.state import Outcome
+from graphs.state import STATE_TYPES
+from skills.approval import Outcome
 from skills.growth.calendar import local_day
 from skills.growth.errors import DecisionInvalid, GrowthError, PlanNotFound
 from skills.growth.models import DayScorecard, FollowupSuggestion, PlanStep, Prospect
@@ -41,19 +43,20 @@ from skills.growth.repository import GrowthRepository
 from skills.targeting.service import TargetingService
 from tools.errors import RoleNotAllowed
 from tools.gateway import Gateway
-from tools.models import ApprovalRequest, Caller, Role
+from tools.models import ApprovalRequest, Caller
 from tools.saudi_time import Clock, system_clock
+from tools.settings import Settings
 
 Decision = Literal["approve", "reject", "edit"]
 
 
-def build_daily_plan_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
-                           ) -> CompiledStateGraph[Any, Any, Any, Any]:
+@lru_cache(maxsize=1)
+def _daily_plan() -> CompiledStateGraph[Any, Any, Any, Any]:
     graph = StateGraph(DailyPlanState, context_schema=DailyPlanContext, input_schema=DailyPlanInput)
     graph.add_node("select_prospects", select_prospects)
-    graph.add_node("publish_cards", publish_cards)
-    graph.add_node("outreach", build_outreach_graph())
-    graph.add_node("plan_followups", plan_followups)
+    graph.add_node("publish_cards", publish_cards, metadata={"skills": ["ux_card_designer"]})
+    graph.add_node("outreach", outreach_subgraph())
+    graph.add_node("plan_followups", plan_followups, metadata={"skills": ["self_growth_operator"]})
     graph.add_node("day_scorecard", day_scorecard)
     graph.add_edge(START, "select_prospects")
     graph.add_edge("select_prospects", "publish_cards")
@@ -61,35 +64,31 @@ def build_daily_plan_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
     graph.add_edge("outreach", "plan_followups")
     graph.add_edge("plan_followups", "day_scorecard")
     graph.add_edge("day_scorecard", END)
-    return graph.compile(checkpointer=_allowing_plan_types(checkpointer), name="daily_plan")
+    return graph.compile(name="daily_plan")
+
+
+def build_daily_plan_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
+                           ) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """The plan (compiled once per process) over ``checkpointer``, allowed to revive the plan's models."""
+    return bind(_daily_plan(), checkpointer, *STATE_TYPES, *GROWTH_STATE_TYPES)
 
 
 def studio_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
-    """For ``langgraph.json``: the server brings the checkpointer; a run must pass a DailyPlanContext."""
+    """For ``langgraph.json``: the server brings the checkpointer."""
     return build_daily_plan_graph()
-
-
-def _allowing_plan_types(checkpointer: BaseCheckpointSaver[Any] | None) -> BaseCheckpointSaver[Any] | None:
-    """The checkpointer with the plan's models added to its msgpack allowlist (no other type is revived)."""
-    if checkpointer is None:
-        return None
-    return checkpointer.with_allowlist({(t.__module__, t.__name__) for t in GROWTH_STATE_TYPES})
 
 
 # ------------------------------------------------------------------------------------------ runtime
 def new_plan_thread_id(tenant: str) -> str:
-    if not tenant or ":" in tenant:
-        raise ValueError("a tenant id is non-empty and has no ':'")
-    return f"{tenant}:growth-{uuid.uuid4().hex}"
+    return new_thread_id(tenant, "daily_plan")
 
 
 def build_plan_context(settings: Settings, tenant: str, *, targeting: TargetingService, growth: GrowthRepository,
                        caller: Caller | None = None, gateway: Gateway | None = None,
                        clock: Clock = system_clock) -> DailyPlanContext:
     """The autopilot's context (review-first overlay, copywriter, tracing) plus the plan's own parts."""
-    base = build_context(settings, tenant, caller=caller, gateway=gateway)
-    return DailyPlanContext(**{f: getattr(base, f) for f in base.__dataclass_fields__},
-                            targeting=targeting, growth=growth, clock=clock)
+    base = build_context(settings, tenant, caller=caller, gateway=gateway, targeting=targeting)
+    return DailyPlanContext(**{f: getattr(base, f) for f in base.__dataclass_fields__}, growth=growth, clock=clock)
 
 
 class DailyPlanView(BaseModel):
@@ -148,8 +147,11 @@ def plan_view(ctx: DailyPlanContext, checkpointer: BaseCheckpointSaver[Any], thr
         raise PlanNotFound()
     drafts = dict(values.get("drafts") or {})
     outcomes = dict(values.get("outcomes") or {})
-    for task in snapshot.tasks:
-        if task.state is not None and not isinstance(task.state, dict):
+    for task in snapshot.tasks:  # branches still running (or finished while others wait) hold their own
+        if isinstance(task.result, dict):
+            drafts.update(task.result.get("drafts") or {})
+            outcomes.update(task.result.get("outcomes") or {})
+        elif task.state is not None and not isinstance(task.state, dict):
             drafts.update(task.state.values.get("drafts") or {})
             outcomes.update(task.state.values.get("outcomes") or {})
     pending = [ApprovalRequest.model_validate(i.value) for i in snapshot.interrupts]
@@ -169,62 +171,31 @@ def plan_view(ctx: DailyPlanContext, checkpointer: BaseCheckpointSaver[Any], thr
 
 def decide_in_plan(ctx: DailyPlanContext, checkpointer: BaseCheckpointSaver[Any], approval_id: str,
                    decision: Decision, *, edited_args: dict[str, Any] | None = None,
-                   edited_action: str | None = None, reason: str | None = None) -> PlanDecision:
-    """Answer one approval of a daily plan by resuming its thread; the thread's own nodes resolve and run it."""
+                   edited_action: str | None = None, reason: str | None = None,
+                   lock_dir: Path | None = None) -> PlanDecision:
+    """Answer one approval of a daily plan (the one resume path of :mod:`graphs.resume`), then show the plan."""
     assert ctx.growth is not None
-    caller = ctx.caller
-    if caller is None:
+    if ctx.caller is None:
         raise GrowthError("caller_missing")
     approval = ctx.gateway.get_approval(approval_id, ctx.tenant)  # NotFound across tenants
     if not ctx.growth.has_plan(ctx.tenant, approval.thread_id):
         raise DecisionInvalid()
-    if approval.status == "pending" and caller.role not in approval.approver_roles:
+    if approval.status == "pending" and ctx.caller.role not in approval.approver_roles:
         raise RoleNotAllowed(ctx.gateway.policy.message("role_not_allowed").reason_ar,
-                             f"Role {caller.role.value} may not approve {approval.action_request.action}.")
+                             f"Role {ctx.caller.role.value} may not approve {approval.action_request.action}.")
     graph = build_daily_plan_graph(checkpointer)
     config = thread_config(approval.thread_id, tenant=ctx.tenant)
-    settle_stale(ctx, graph, config, keep=approval_id)
-    waiting = [i for i in graph.get_state(config).interrupts
-               if isinstance(i.value, dict) and i.value.get("approval_id") == approval_id]
-    if approval.status != "pending" or not waiting:
+    unfinished = ctx.gateway.unfinished_token(approval_id, ctx.tenant) is not None
+    if (approval.status != "pending" and not unfinished) or not (unfinished or waiting_on(graph, config, approval_id)):
         raise DecisionInvalid()
-    args = {**approval.action_request.args, **(edited_args or {})} if decision == "edit" else None
-    response = response_for(decision, action=edited_action or approval.action_request.action, args=args,
-                            reason=reason)
-    result = graph.invoke(Command(resume={waiting[0].id: response.model_dump(mode="json")}), config, context=ctx)
+    result = resume(graph, ctx, approval_id, decision, edited_args=edited_args, edited_action=edited_action,
+                    reason=reason, lock_dir=lock_dir)
     ctx.tracing.flush()
-    lead_id = approval.contact_id or ""
-    outcome = (result.get("outcomes") or {}).get(lead_id)
     view = plan_view(ctx, checkpointer, approval.thread_id)
-    if outcome is None:
-        outcome = next((o for o in view.outcomes if o.lead_id == lead_id), None)
-    message = outcome.reason_ar if outcome is not None else ""
-    return PlanDecision(approval_id=approval_id, message_ar=message, outcome=outcome, plan=view)
-
-
-def settle_stale(ctx: DailyPlanContext, graph: CompiledStateGraph[Any, Any, Any, Any], config: Any, *,
-                 keep: str | None = None) -> int:
-    """Let the plan's branches notice approvals that expired or were decided outside the plan.
-
-    Each such branch resumes with no decision of its own: its ``human_approval`` node asks the gateway,
-    which answers "expired" or "already decided", and the branch ends there (or, for an approval granted
-    elsewhere and not yet used, runs it once with that approval). The resuming identity may approve
-    nothing: it only lets a branch read what was decided. Returns how many branches were settled.
-    """
-    now = ctx.now()
-    stale = []
-    for pending in graph.get_state(config).interrupts:
-        approval_id = pending.value.get("approval_id") if isinstance(pending.value, dict) else None
-        if approval_id is None or approval_id == keep:
-            continue
-        current = ctx.gateway.get_approval(approval_id, ctx.tenant)
-        if current.status != "pending" or current.expires_at <= now:
-            stale.append(pending.id)
-    if stale:
-        observer = Caller(user_id="system:daily_plan", tenant=ctx.tenant, role=Role.self_growth)
-        ignore = HumanResponse(type="ignore").model_dump(mode="json")
-        graph.invoke(Command(resume=dict.fromkeys(stale, ignore)), config, context=replace(ctx, caller=observer))
-    return len(stale)
+    lead_id = approval.contact_id or ""
+    outcome = result.outcome or next((o for o in view.outcomes if o.lead_id == lead_id), None)
+    return PlanDecision(approval_id=approval_id, message_ar=outcome.reason_ar if outcome else result.message_ar,
+                        outcome=outcome, plan=view)
 
 
 def with_caller(ctx: DailyPlanContext, caller: Caller) -> DailyPlanContext:
@@ -232,4 +203,4 @@ def with_caller(ctx: DailyPlanContext, caller: Caller) -> DailyPlanContext:
 
 
 __all__ = ["DailyPlanView", "PlanDecision", "build_daily_plan_graph", "build_plan_context", "decide_in_plan",
-           "new_plan_thread_id", "plan_view", "settle_stale", "start_daily_plan", "studio_graph", "with_caller"]
+           "new_plan_thread_id", "plan_view", "start_daily_plan", "studio_graph", "with_caller"]

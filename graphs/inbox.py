@@ -3,33 +3,48 @@
     approval (tenant-scoped: another tenant's is "not found")
       ├─ not pending .................... already_decided (409); nothing runs again
       ├─ the caller's role may not ...... role_not_allowed (403); the attempt is audited
-      ├─ a graph's thread waits on it ... resume that thread with the graph's own decide function
-      │                                   (autopilot, negotiation, partners, support, daily plan): its
-      │                                   nodes resolve through the gateway and run the draft, once
-      └─ no graph waits on it ........... resolve through the gateway here and, when approved,
+      ├─ its thread records a graph ..... the one resume path (graphs.resume), routed by the kind the
+      │   (autopilot, daily_plan,          thread id recorded at creation: that graph's context, its
+      │    negotiation, partners,          compiled graph; the thread's own nodes resolve through the
+      │    support)                        gateway and run the draft once (a decided-but-undelivered
+      │                                    approval is finished once)
+      └─ no graph thread ................ resolve through the gateway here and, when approved,
                                           execute exactly the approved call with its token
+
+The API, the CLI (`dealix approvals decide`, `growth decide`), the console, card buttons and
+WhatsApp replies all answer through :func:`decide_approval`.
 
 The approver recorded is always the authenticated caller passed in, never a value from a payload.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.settings import Settings
 from graphs.autopilot import build_autopilot_graph
-from graphs.checkpoint import thread_config
-from graphs.runtime import DecisionError, build_context, decide
+from graphs.checkpoint import GraphKind, kind_of, thread_config
+from graphs.growth import build_daily_plan_graph, build_plan_context
+from graphs.negotiation import build_negotiation_context, build_negotiation_graph
+from graphs.partners import build_partner_graph, build_partners_context
+from graphs.resume import DecisionError, ResumeResult, resume, waiting_on
+from graphs.runtime import build_context
+from graphs.support import build_support_context, build_support_graph
+from skills.approval import GovernedContext
+from skills.growth.repository import GrowthRepository
+from skills.growth.service import growth_db_path
+from skills.targeting.factory import build_service
 from tools.errors import ApprovalError, ConnectorError, NotFound, RoleNotAllowed
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, ApprovalStatus, Caller, ToolCall
 from tools.saudi_time import Clock, system_clock
+from tools.settings import Settings
 
 Verdict = Literal["approve", "edit", "reject"]
 
@@ -53,130 +68,120 @@ class InboxDecision(BaseModel):
                                           "created for another role.")
 
 
+@dataclass(frozen=True)
+class Services:
+    """What a route needs to rebuild a graph's context in any process."""
+
+    settings: Settings
+    gateway: Gateway
+    clock: Clock
+
+
+ContextFactory = Callable[[Services, Caller], AbstractContextManager[GovernedContext]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A graph whose threads wait on approvals: its compiled graph and how to rebuild its run context."""
+
+    graph: Callable[[BaseCheckpointSaver[Any]], CompiledStateGraph[Any, Any, Any, Any]]
+    context: ContextFactory
+
+
+@contextmanager
+def _autopilot(services: Services, caller: Caller) -> Iterator[GovernedContext]:
+    targeting = build_service(services.settings, tenant=caller.tenant, clock=services.clock)
+    try:
+        yield build_context(services.settings, caller.tenant, caller=caller, gateway=services.gateway,
+                            targeting=targeting)
+    finally:
+        targeting.repository.close()
+
+
+@contextmanager
+def _daily_plan(services: Services, caller: Caller) -> Iterator[GovernedContext]:
+    repository = GrowthRepository(growth_db_path(services.settings))
+    targeting = build_service(services.settings, tenant=caller.tenant, clock=services.clock)
+    try:
+        yield build_plan_context(services.settings, caller.tenant, targeting=targeting, growth=repository,
+                                 caller=caller, gateway=services.gateway, clock=services.clock)
+    finally:
+        repository.close()
+        targeting.repository.close()
+
+
+@contextmanager
+def _built(build: Callable[..., GovernedContext], services: Services, caller: Caller) -> Iterator[GovernedContext]:
+    yield build(services.settings, caller.tenant, caller=caller, gateway=services.gateway, clock=services.clock)
+
+
+ROUTES: dict[GraphKind, Route] = {
+    "autopilot": Route(build_autopilot_graph, _autopilot),
+    "daily_plan": Route(build_daily_plan_graph, _daily_plan),
+    "negotiation": Route(build_negotiation_graph, lambda s, c: _built(build_negotiation_context, s, c)),
+    "partners": Route(build_partner_graph, lambda s, c: _built(build_partners_context, s, c)),
+    "support": Route(build_support_graph, lambda s, c: _built(build_support_context, s, c)),
+}
+
+
 def decide_approval(*, settings: Settings, gateway: Gateway, checkpointer: BaseCheckpointSaver[Any], caller: Caller,
                     approval_id: str, verdict: Verdict, edited_args: dict[str, Any] | None = None,
-                    reason: str | None = None, clock: Clock = system_clock) -> InboxDecision:
+                    edited_action: str | None = None, reason: str | None = None,
+                    clock: Clock = system_clock) -> InboxDecision:
     approval = gateway.get_approval(approval_id, caller.tenant)
-    if approval.status != "pending":
+    unfinished = gateway.unfinished_token(approval_id, caller.tenant) is not None
+    if approval.status != "pending" and not unfinished:
         raise ApprovalError(f"سبق اتخاذ قرار في هذه الموافقة ({_STATUS_AR[approval.status]})؛ لم يتغير شيء.",
                             f"Approval already decided ({approval.status}).", code="already_decided")
-    if caller.role not in approval.approver_roles:
+    if approval.status == "pending" and caller.role not in approval.approver_roles:
         gateway.audit.record(tenant=caller.tenant, kind="approval_refused", actor=caller.user_id,
                              action=approval.action_request.action,
                              payload={"approval_id": approval_id, "role": caller.role.value}, ts=clock())
         raise RoleNotAllowed(gateway.policy.message("role_not_allowed").reason_ar,
                              f"Role {caller.role.value} may not approve {approval.action_request.action}.")
-    if verdict == "edit" and not edited_args:
+    if verdict == "edit" and not edited_args and not edited_action:
         raise DecisionError("التعديل يحتاج المعطيات الجديدة (مثل نص الرسالة).", "An edit needs the edited arguments.",
                             code="edit_without_args")
-    for resumer in RESUMERS:
-        if _waits(resumer.build_graph(checkpointer), approval):
-            return resumer.decide(settings, gateway, checkpointer, caller, approval, verdict, edited_args, reason,
-                                  clock)
-    return _resolve_directly(gateway, caller, approval, verdict, edited_args, reason)
+    route = _route(approval, checkpointer, unfinished)
+    if route is None:
+        return _resolve_directly(gateway, caller, approval, verdict, edited_args, edited_action, reason)
+    with route.context(Services(settings, gateway, clock), caller) as ctx:
+        result = resume(route.graph(checkpointer), ctx, approval_id, verdict, edited_args=edited_args,
+                        edited_action=edited_action, reason=reason, lock_dir=settings.data_dir / "locks")
+    return _decision(approval, gateway, caller, verdict, result)
 
 
-def _waits(graph: Any, approval: ApprovalRequest) -> bool:
+def _route(approval: ApprovalRequest, checkpointer: BaseCheckpointSaver[Any], unfinished: bool) -> Route | None:
+    """The route of the graph whose thread waits on ``approval``; None when no graph thread waits on it."""
+    kind = kind_of(approval.thread_id)
+    if kind is None:
+        return None  # a call made outside any graph (CLI, API), or a thread no graph of ours named
+    route = ROUTES[kind]
     try:
         config = thread_config(approval.thread_id, tenant=approval.tenant)
     except (ValueError, NotFound):
-        return False  # not a graph thread id (e.g. a CLI or API call made outside any graph)
-    interrupts = graph.get_state(config).interrupts
-    return any(isinstance(i.value, dict) and i.value.get("approval_id") == approval.approval_id for i in interrupts)
+        return None
+    if unfinished or waiting_on(route.graph(checkpointer), config, approval.approval_id):
+        return route
+    return None
 
 
-def _decision(approval: ApprovalRequest, gateway: Gateway, caller: Caller, verdict: Verdict, message_ar: str,
-              outcome: Any, pending: list[ApprovalRequest]) -> InboxDecision:
+def _decision(approval: ApprovalRequest, gateway: Gateway, caller: Caller, verdict: Verdict,
+              result: ResumeResult) -> InboxDecision:
     after = gateway.get_approval(approval.approval_id, caller.tenant)
+    outcome = result.outcome
     return InboxDecision(approval_id=approval.approval_id, thread_id=approval.thread_id, verdict=verdict,
-                         status=after.status, decided_by=caller.user_id, message_ar=message_ar,
-                         outcome=getattr(outcome, "status", None), draft_id=getattr(outcome, "ledger_id", None),
-                         follow_up=[a for a in pending if a.approval_id != approval.approval_id])
-
-
-Decide = Callable[[Settings, Gateway, BaseCheckpointSaver[Any], Caller, ApprovalRequest, Verdict,
-                   dict[str, Any] | None, str | None, Clock], InboxDecision]
-
-
-@dataclass(frozen=True)
-class Resumer:
-    """A graph whose threads wait on approvals, and how to answer one of them."""
-
-    name: str
-    build_graph: Callable[[BaseCheckpointSaver[Any]], Any]
-    decide: Decide
-
-
-def _autopilot_graph(checkpointer: BaseCheckpointSaver[Any]) -> Any:
-    return build_autopilot_graph(checkpointer)
-
-
-def _autopilot(settings: Settings, gateway: Gateway, checkpointer: BaseCheckpointSaver[Any], caller: Caller,
-               approval: ApprovalRequest, verdict: Verdict, edited_args: dict[str, Any] | None, reason: str | None,
-               clock: Clock) -> InboxDecision:
-    ctx = build_context(settings, caller.tenant, caller=caller, gateway=gateway)
-    result = decide(ctx, checkpointer, approval.approval_id, verdict, edited_args=edited_args, reason=reason)
-    return _decision(approval, gateway, caller, verdict, result.message_ar, result.outcome, result.pending)
-
-
-def _message_graph(module: str, builder: str) -> Callable[[BaseCheckpointSaver[Any]], Any]:
-    def build(checkpointer: BaseCheckpointSaver[Any]) -> Any:
-        return getattr(importlib.import_module(module), builder)(checkpointer)
-
-    return build
-
-
-def _message_decide(module: str, context: str, answer: str) -> Decide:
-    """Negotiation, partner and support threads share one approval step (graphs.message_approval)."""
-    def run(settings: Settings, gateway: Gateway, checkpointer: BaseCheckpointSaver[Any], caller: Caller,
-            approval: ApprovalRequest, verdict: Verdict, edited_args: dict[str, Any] | None, reason: str | None,
-            clock: Clock) -> InboxDecision:
-        graphs = importlib.import_module(module)
-        ctx = getattr(graphs, context)(settings, caller.tenant, caller=caller, gateway=gateway, clock=clock)
-        result = getattr(graphs, answer)(ctx, checkpointer, approval.approval_id, verdict, edited_args=edited_args,
-                                         reason=reason)
-        return _decision(approval, gateway, caller, verdict, result.message_ar, result.outcome, [])
-
-    return run
-
-
-def _plan(settings: Settings, gateway: Gateway, checkpointer: BaseCheckpointSaver[Any], caller: Caller,
-          approval: ApprovalRequest, verdict: Verdict, edited_args: dict[str, Any] | None, reason: str | None,
-          clock: Clock) -> InboxDecision:
-    from graphs.growth import build_plan_context, decide_in_plan
-    from skills.growth.repository import GrowthRepository
-    from skills.growth.service import growth_db_path
-    from skills.targeting.factory import build_service
-
-    repository = GrowthRepository(growth_db_path(settings))
-    targeting = build_service(settings, tenant=caller.tenant, clock=clock)
-    try:
-        ctx = build_plan_context(settings, caller.tenant, targeting=targeting, growth=repository, caller=caller,
-                                 gateway=gateway, clock=clock)
-        result = decide_in_plan(ctx, checkpointer, approval.approval_id, verdict, edited_args=edited_args,
-                                reason=reason)
-    finally:
-        repository.close()
-        targeting.repository.close()
-    return _decision(approval, gateway, caller, verdict, result.message_ar, result.outcome, [])
-
-
-RESUMERS: tuple[Resumer, ...] = (
-    Resumer("autopilot", _autopilot_graph, _autopilot),
-    Resumer("negotiation", _message_graph("graphs.negotiation", "build_negotiation_graph"),
-            _message_decide("graphs.negotiation", "build_negotiation_context", "decide_negotiation")),
-    Resumer("partners", _message_graph("graphs.partners", "build_partner_graph"),
-            _message_decide("graphs.partners", "build_partners_context", "decide_partner_draft")),
-    Resumer("support", _message_graph("graphs.support", "build_support_graph"),
-            _message_decide("graphs.support", "build_support_context", "decide_support_reply")),
-    Resumer("daily_plan", _message_graph("graphs.growth", "build_daily_plan_graph"), _plan),
-)
+                         status=after.status, decided_by=caller.user_id, message_ar=result.message_ar,
+                         outcome=outcome.status if outcome else None, draft_id=outcome.ledger_id if outcome else None,
+                         follow_up=[a for a in result.pending if a.approval_id != approval.approval_id])
 
 
 def _resolve_directly(gateway: Gateway, caller: Caller, approval: ApprovalRequest, verdict: Verdict,
-                      edited_args: dict[str, Any] | None, reason: str | None) -> InboxDecision:
+                      edited_args: dict[str, Any] | None, edited_action: str | None,
+                      reason: str | None) -> InboxDecision:
     args = {**approval.action_request.args, **(edited_args or {})} if verdict == "edit" else None
-    decision = gateway.resolve(approval.approval_id, caller, verdict, edited_args=args, reason=reason)
+    decision = gateway.resolve(approval.approval_id, caller, verdict, edited_args=args, edited_action=edited_action,
+                               reason=reason)
     after = gateway.get_approval(approval.approval_id, caller.tenant)
     base = {"approval_id": approval.approval_id, "thread_id": approval.thread_id, "verdict": verdict,
             "decided_by": caller.user_id}
@@ -188,7 +193,8 @@ def _resolve_directly(gateway: Gateway, caller: Caller, approval: ApprovalReques
     follow_up: list[ApprovalRequest] = []
     if decision.verdict == "edit":
         new = decision.new_decision
-        assert new is not None and args is not None
+        if new is None or args is None:
+            raise DecisionError("تعذّر تطبيق التعديل.", "The edit produced no new decision.", code="edit_invalid")
         call = call.model_copy(update={"action": new.action, "args": args})
         if decision.token is None:
             if new.approval_id is not None:

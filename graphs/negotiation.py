@@ -1,21 +1,21 @@
 """The negotiation graph: one customer objection to one approved reply draft.
 
-    START ─▶ classify ─▶ respond ─▶ safe_action_reviewer ─▶ human_approval ─▶ execution_governor ─▶ END
-                           │ reply needs review /  │ blocked           │ ▲ role not allowed,   │
-                           ▼ no address            ▼                   │ │ invalid answer       ▼
-                          END                     END                  └─┘  reject ─▶ END   draft in outbox
-                                                                          (an edit that promises an outcome or
-                                                                           offers a price cut: refused, END)
+    START ─▶ classify ─▶ respond ─▶ approval (the shared subgraph: review ─▶ human approval ─▶ execution) ─▶ END
+                           │ reply needs review / no address
+                           ▼
+                          END
 
-``classify``, ``respond`` and ``execution_governor`` act as the negotiation_coach skill
-(:mod:`skills.negotiation.nodes`; the last wraps the shared execution node with a check of the
-approved text); the review and approval nodes are the shared ones (:mod:`graphs.message_approval`). The review-
-first overlay applies, so the ``gmail.draft`` / ``whatsapp.draft`` waits for a person even though
-policy alone would allow a draft. Dependencies arrive per run in :class:`NegotiationContext`.
+``classify`` and ``respond`` act as the negotiation_coach skill (:mod:`skills.negotiation.nodes`);
+the approval subgraph is the one every graph shares (:mod:`graphs.approval`), with the coach's
+last check of the approved text (an edit that promises an outcome or opens with a price cut is
+refused). The review-first overlay applies, so the ``gmail.draft`` / ``whatsapp.draft`` waits for
+a person even though policy alone would allow a draft. Dependencies arrive per run in
+:class:`NegotiationContext`.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -23,18 +23,13 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.settings import Settings
 from dealix.wiring import build_gateway
+from graphs.approval import APPROVAL_NODE, approval_subgraph, bind
 from graphs.checkpoint import new_thread_id, thread_config
-from graphs.message_approval import (
-    Decision,
-    DraftOutcome,
-    ResumeResult,
-    human_approval,
-    resume,
-    review_first,
-    safe_action_reviewer,
-)
+from graphs.overlay import autopilot_overlay
+from graphs.resume import Decision, ResumeResult, awaiting, resume
+from graphs.state import STATE_TYPES
+from skills.approval import Outcome
 from skills.negotiation.factory import build_coach
 from skills.negotiation.models import Classification, DealContext, NegotiationResult
 from skills.negotiation.nodes import (
@@ -42,7 +37,6 @@ from skills.negotiation.nodes import (
     NegotiationInput,
     NegotiationState,
     classify,
-    execution_governor,
     respond,
 )
 from skills.negotiation.screen import screen_seller_request
@@ -51,24 +45,28 @@ from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller
 from tools.policy import TenantOverlay
 from tools.saudi_time import Clock, system_clock
+from tools.settings import Settings
 
 __all__ = ["NegotiationContext", "NegotiationRun", "build_negotiation_context", "build_negotiation_graph",
            "decide_negotiation", "start_negotiation", "studio_graph"]
 
 
-def build_negotiation_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
-                            ) -> CompiledStateGraph[Any, Any, Any, Any]:
-    """The graph, compiled with ``checkpointer`` (LangGraph's server supplies its own when None)."""
+@lru_cache(maxsize=1)
+def _negotiation() -> CompiledStateGraph[Any, Any, Any, Any]:
     graph = StateGraph(NegotiationState, context_schema=NegotiationContext, input_schema=NegotiationInput)
     graph.add_node("classify", classify)
     graph.add_node("respond", respond)
-    graph.add_node("safe_action_reviewer", safe_action_reviewer)
-    graph.add_node("human_approval", human_approval)
-    graph.add_node("execution_governor", execution_governor)
+    graph.add_node(APPROVAL_NODE, approval_subgraph())
     graph.add_edge(START, "classify")
     graph.add_edge("classify", "respond")
-    graph.add_edge("execution_governor", END)
-    return graph.compile(checkpointer=checkpointer, name="negotiation")
+    graph.add_edge(APPROVAL_NODE, END)
+    return graph.compile(name="negotiation")
+
+
+def build_negotiation_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
+                            ) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """The graph (compiled once per process) over ``checkpointer`` (LangGraph's server brings its own)."""
+    return bind(_negotiation(), checkpointer, *STATE_TYPES)
 
 
 def studio_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
@@ -81,9 +79,9 @@ def build_negotiation_context(settings: Settings, tenant: str, *, caller: Caller
                               tenant_overlay: TenantOverlay | None = None) -> NegotiationContext:
     """Everything one run needs; reply drafts always wait for a person (review-first overlay)."""
     gateway = gateway or build_gateway(settings, clock=clock)
-    ctx = NegotiationContext(tenant=tenant, gateway=gateway, settings=settings, caller=caller,
+    ctx = NegotiationContext(tenant=tenant, gateway=gateway, caller=caller,
                              coach=build_coach(settings, tenant=tenant, gateway=gateway, clock=clock))
-    review_first(ctx, tenant_overlay)
+    ctx.gateway.set_overlay(autopilot_overlay(tenant, tenant_overlay))  # drafts wait for a person
     return ctx
 
 
@@ -96,7 +94,7 @@ class NegotiationRun(BaseModel):
     classification: Classification | None
     result: NegotiationResult | None
     pending: ApprovalRequest | None = Field(description="The approval the reply draft waits for, if any.")
-    outcome: DraftOutcome | None = Field(description="Where the draft ended up when nothing is pending.")
+    outcome: Outcome | None = Field(description="Where the draft ended up when nothing is pending.")
 
 
 def start_negotiation(ctx: NegotiationContext, checkpointer: BaseCheckpointSaver[Any], text: str,
@@ -105,14 +103,15 @@ def start_negotiation(ctx: NegotiationContext, checkpointer: BaseCheckpointSaver
     check_utterance(text)  # refuse unusable input before a thread exists
     screen_seller_request(seller_request)
     graph = build_negotiation_graph(checkpointer)
-    thread_id = thread_id or new_thread_id(ctx.tenant)
+    thread_id = thread_id or new_thread_id(ctx.tenant, "negotiation")
     config = thread_config(thread_id, tenant=ctx.tenant)
     values = graph.invoke({"text": text, "deal": deal, "seller_request": seller_request}, config, context=ctx)
     interrupts = values.get("__interrupt__") or []
+    pending = ApprovalRequest.model_validate(interrupts[0].value) if interrupts else None
     return NegotiationRun(
         thread_id=thread_id, classification=values.get("classification"), result=values.get("result"),
-        pending=ApprovalRequest.model_validate(interrupts[0].value) if interrupts else None,
-        outcome=values.get("outcome"),
+        pending=pending,
+        outcome=awaiting(pending, values.get("outcome")),
     )
 
 

@@ -7,12 +7,12 @@ from typing import Any, Protocol
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
-from dealix.settings import Settings
 from graphs.threads import ThreadBook
 from skills.operator.intents import Intent
 from tools.gateway import Gateway
 from tools.models import Caller
 from tools.saudi_time import Clock, system_clock
+from tools.settings import Settings
 
 
 @dataclass(frozen=True)

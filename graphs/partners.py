@@ -6,7 +6,7 @@
                                       END                      END                END
           ─▶ execution_governor ─▶ END
 
-Node names are the skills they act as (the shared approval nodes: :mod:`graphs.message_approval`).
+Node names are the skills they act as (the shared approval subgraph: :mod:`graphs.approval`).
 Dependencies arrive per run in :class:`PartnersContext`; nothing is built at import.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -21,20 +22,12 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.settings import Settings
 from dealix.wiring import build_gateway
+from graphs.approval import APPROVAL_NODE, approval_subgraph, bind
 from graphs.checkpoint import new_thread_id, thread_config
-from graphs.message_approval import (
-    Decision,
-    DraftOutcome,
-    ResumeResult,
-    execution_governor,
-    human_approval,
-    resume,
-    review_first,
-    safe_action_reviewer,
-    with_state_types,
-)
+from graphs.overlay import autopilot_overlay
+from graphs.resume import Decision, ResumeResult, awaiting, resume
+from skills.approval import Outcome
 from skills.cards.service import CardService
 from skills.partners.factory import build_service
 from skills.partners.models import DraftChannel, PartnerDraft, PartnerSuggestion
@@ -42,24 +35,28 @@ from skills.partners.nodes import PartnerInput, PartnersContext, PartnerState, p
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller
 from tools.saudi_time import system_clock
+from tools.settings import Settings
 
 __all__ = ["PartnerRunResult", "PartnersContext", "build_partner_graph", "build_partners_context",
            "decide_partner_draft", "start_partner_outreach", "studio_graph"]
 
 
-def build_partner_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
-                        ) -> CompiledStateGraph[Any, Any, Any, Any]:
+@lru_cache(maxsize=1)
+def _partners() -> CompiledStateGraph[Any, Any, Any, Any]:
     graph = StateGraph(PartnerState, context_schema=PartnersContext, input_schema=PartnerInput)
     graph.add_node("partner_strategist", partner_strategist)
     graph.add_node("partner_message", partner_message)
-    graph.add_node("safe_action_reviewer", safe_action_reviewer)
-    graph.add_node("human_approval", human_approval)
-    graph.add_node("execution_governor", execution_governor)
+    graph.add_node(APPROVAL_NODE, approval_subgraph())
     graph.add_edge(START, "partner_strategist")
     graph.add_edge("partner_strategist", "partner_message")
-    graph.add_edge("execution_governor", END)
-    return graph.compile(checkpointer=with_state_types(checkpointer, PartnerSuggestion, PartnerDraft),
-                         name="partners")
+    graph.add_edge(APPROVAL_NODE, END)
+    return graph.compile(name="partners")
+
+
+def build_partner_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
+                        ) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """The graph (compiled once per process) over ``checkpointer`` (LangGraph's server brings its own)."""
+    return bind(_partners(), checkpointer, PartnerSuggestion, PartnerDraft)
 
 
 def studio_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
@@ -71,10 +68,10 @@ def build_partners_context(settings: Settings, tenant: str, *, caller: Caller | 
                            gateway: Gateway | None = None, clock: Callable[[], datetime] = system_clock,
                            cards: bool = True) -> PartnersContext:
     gateway = gateway or build_gateway(settings, clock=clock)
-    ctx = PartnersContext(tenant=tenant, gateway=gateway, settings=settings, caller=caller,
+    ctx = PartnersContext(tenant=tenant, gateway=gateway, caller=caller,
                           partners=build_service(settings, tenant=tenant, clock=clock, gateway=gateway),
                           cards=CardService(tenant, gateway=gateway, clock=clock) if cards else None)
-    review_first(ctx)
+    ctx.gateway.set_overlay(autopilot_overlay(tenant))  # drafts wait for a person
     return ctx
 
 
@@ -86,21 +83,22 @@ class PartnerRunResult(BaseModel):
     partner_id: str | None
     draft: PartnerDraft | None
     pending: ApprovalRequest | None = Field(description="The approval the draft waits for, if any.")
-    outcome: DraftOutcome | None
+    outcome: Outcome | None
 
 
 def start_partner_outreach(ctx: PartnersContext, checkpointer: BaseCheckpointSaver[Any], *, top: int = 10,
                            partner_id: str | None = None, channel: DraftChannel | None = None,
                            thread_id: str | None = None) -> PartnerRunResult:
     graph = build_partner_graph(checkpointer)
-    thread_id = thread_id or new_thread_id(ctx.tenant)
+    thread_id = thread_id or new_thread_id(ctx.tenant, "partners")
     config = thread_config(thread_id, tenant=ctx.tenant)
     values = graph.invoke({"top": top, "partner_id": partner_id, "channel": channel}, config, context=ctx)
     interrupts = values.get("__interrupt__") or []
+    pending = ApprovalRequest.model_validate(interrupts[0].value) if interrupts else None
     return PartnerRunResult(
         thread_id=thread_id, suggestions=values.get("suggestions") or [], partner_id=values.get("partner_id"),
-        draft=values.get("draft"), outcome=values.get("outcome"),
-        pending=ApprovalRequest.model_validate(interrupts[0].value) if interrupts else None,
+        draft=values.get("draft"), outcome=awaiting(pending, values.get("outcome")),
+        pending=pending,
     )
 
 

@@ -1,17 +1,18 @@
-"""Running the autopilot: build a run's context, start a thread, list and decide its approvals.
+"""Running the autopilot: build a run's context, start a thread, list and answer its approvals.
 
 The CLI and the API call these; each call works from a fresh process, because everything it needs
-is in the gateway's database (approvals, ledger) and the checkpointer (threads).
+is in the gateway's database (approvals, ledger), the Targeting OS's database (leads) and the
+checkpointer (threads). A leads file is imported through the Targeting OS first (any Saudi export:
+UTF-8, Windows-1256, UTF-16, XLSX; a row-level report), then the graph picks from the lead base.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.call_records import ModelCallRecorder, ModelCallStore
@@ -19,29 +20,28 @@ from agents.copywriter import SenderProfile
 from agents.examples import build_copy_examples
 from agents.models import build_copywriter
 from agents.tracing import build_tracing
-from dealix.settings import Settings
 from dealix.wiring import build_gateway, build_masker
-from graphs.approvals import response_for
 from graphs.autopilot import build_autopilot_graph
 from graphs.checkpoint import new_thread_id, thread_config
-from graphs.context import AutopilotContext
 from graphs.overlay import autopilot_overlay
-from graphs.state import Outcome
-from tools.errors import ApprovalError, GatewayError, RoleNotAllowed
+from graphs.resume import Decision, ResumeResult, resume
+from skills.approval import Outcome
+from skills.nodes import AutopilotContext
+from skills.targeting.factory import build_service
+from skills.targeting.models import ImportReport
+from skills.targeting.segments import segment_of
+from skills.targeting.service import TargetingService
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller
 from tools.policy import TenantOverlay
+from tools.settings import Settings
 
-Decision = Literal["approve", "reject", "edit"]
-
-
-class DecisionError(GatewayError):
-    code = "decision_invalid"
+DecideResult = ResumeResult
 
 
 def build_context(settings: Settings, tenant: str, *, caller: Caller | None = None, gateway: Gateway | None = None,
-                  tenant_overlay: TenantOverlay | None = None, sender: SenderProfile | None = None,
-                  span_exporter: Any = None) -> AutopilotContext:
+                  targeting: TargetingService | None = None, tenant_overlay: TenantOverlay | None = None,
+                  sender: SenderProfile | None = None, span_exporter: Any = None) -> AutopilotContext:
     """Everything one run needs, from settings. The autopilot's review-first overlay is always applied."""
     overlay = autopilot_overlay(tenant, tenant_overlay)
     if gateway is None:
@@ -51,9 +51,11 @@ def build_context(settings: Settings, tenant: str, *, caller: Caller | None = No
     masker = build_masker(settings)
     tracing = build_tracing(settings, masker, span_exporter=span_exporter)
     copywriter = build_copywriter(settings, masker, tracing=tracing, sender=sender,
-                                  examples=build_copy_examples(settings, tenant, masker),
+                                  examples=build_copy_examples(settings, tenant, masker, segment_of=segment_of),
                                   recorder=ModelCallRecorder(ModelCallStore(gateway.store), tenant))
-    return AutopilotContext(tenant=tenant, gateway=gateway, settings=settings, copywriter=copywriter, caller=caller,
+    if targeting is None:
+        targeting = build_service(settings, tenant=tenant, clock=gateway.now)
+    return AutopilotContext(tenant=tenant, gateway=gateway, targeting=targeting, copywriter=copywriter, caller=caller,
                             tracing=tracing)
 
 
@@ -61,37 +63,29 @@ class StartResult(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     thread_id: str
-    leads_read: int
+    leads_read: int = Field(description="Data rows read from the file (0 when no file was imported).")
+    imported: ImportReport | None = Field(default=None, description="The Targeting OS's import report.")
     targets: int
     drafts: int
     pending: list[ApprovalRequest]
     outcomes: list[Outcome] = Field(description="Targets already settled (blocked, needs review, ...).")
 
 
-class DecideResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    approval_id: str
-    thread_id: str
-    already_decided: bool = Field(description="True when the approval had been decided before this answer.")
-    message_ar: str
-    outcome: Outcome | None = None
-    pending: list[ApprovalRequest] = Field(default_factory=list, description="Approvals still pending in the thread.")
-
-
-def start_autopilot(ctx: AutopilotContext, checkpointer: BaseCheckpointSaver[Any], leads_path: Path,
+def start_autopilot(ctx: AutopilotContext, checkpointer: BaseCheckpointSaver[Any], leads_path: Path | None = None,
                     top_n: int = 10, *, thread_id: str | None = None) -> StartResult:
+    """Import ``leads_path`` (if given) into the Targeting OS, then run the autopilot on today's picks."""
+    report = ctx.targeting.import_file(Path(leads_path)) if leads_path is not None else None
     graph = build_autopilot_graph(checkpointer)
-    thread_id = thread_id or new_thread_id(ctx.tenant)
+    thread_id = thread_id or new_thread_id(ctx.tenant, "autopilot")
     config = thread_config(thread_id, tenant=ctx.tenant)
-    result = graph.invoke({"leads_path": str(leads_path), "top_n": top_n}, config, context=ctx)
+    result = graph.invoke({"top_n": top_n}, config, context=ctx)
     ctx.tracing.flush()
     values = graph.get_state(config).values
     rank = {t.lead_id: t.rank for t in values.get("targets") or []}
     pending = [ApprovalRequest.model_validate(i.value) for i in result.get("__interrupt__", [])]
-    pending.sort(key=lambda a: (rank.get(a.tool_call_id.split(":", 1)[0], 0), a.tool_call_id))
+    pending.sort(key=lambda a: (rank.get(a.contact_id or "", 0), a.tool_call_id))
     settled = [o for o in (result.get("outcomes") or {}).values() if o.status != "awaiting_approval"]
-    return StartResult(thread_id=thread_id, leads_read=values.get("leads_read", 0),
+    return StartResult(thread_id=thread_id, leads_read=report.rows_read if report else 0, imported=report,
                        targets=len(values.get("targets") or []), drafts=_draft_count(graph, config, result),
                        pending=pending, outcomes=settled)
 
@@ -111,62 +105,12 @@ def list_pending(ctx: AutopilotContext) -> list[ApprovalRequest]:
 
 def decide(ctx: AutopilotContext, checkpointer: BaseCheckpointSaver[Any], approval_id: str, decision: Decision, *,
            edited_args: dict[str, Any] | None = None, edited_action: str | None = None,
-           reason: str | None = None) -> DecideResult:
-    """Answer one approval by resuming its thread; the thread's own nodes resolve and execute it."""
-    caller = ctx.caller
-    if caller is None:
-        raise DecisionError("لا يمكن اتخاذ قرار دون تحديد هوية المعتمد ودوره.", "A decision needs a caller.",
-                            code="caller_missing")
-    approval = ctx.gateway.get_approval(approval_id, ctx.tenant)  # NotFound across tenants
-    unfinished = ctx.gateway.unfinished_token(approval_id, ctx.tenant) is not None
-    if approval.status != "pending" and not unfinished:
-        error = _already_decided(approval)
-        return DecideResult(approval_id=approval_id, thread_id=approval.thread_id, already_decided=True,
-                            message_ar=error)
-    if caller.role not in approval.approver_roles:
-        raise RoleNotAllowed(ctx.gateway.policy.message("role_not_allowed").reason_ar,
-                             f"Role {caller.role.value} may not approve {approval.action_request.action}.")
-    graph = build_autopilot_graph(checkpointer)
-    config = thread_config(approval.thread_id, tenant=ctx.tenant)
-    waiting = [i for i in graph.get_state(config).interrupts
-               if isinstance(i.value, dict) and i.value.get("approval_id") == approval_id]
-    if unfinished and not waiting:
-        # A worker died after the decision, before its checkpoint: run the thread's pending tasks once more
-        # (the ledger and its lease keep the execution to one).
-        result = graph.invoke(None, config, context=ctx)
-        ctx.tracing.flush()
-        return _decided(ctx, approval, result)
-    if not waiting:
-        raise ApprovalError("هذه الموافقة لا ينتظرها أي مسار عمل حالياً؛ لم يتغير شيء.",
-                            "No thread is waiting on this approval.", code="approval_not_awaited")
-    args = {**approval.action_request.args, **(edited_args or {})} if decision == "edit" else None
-    response = response_for(decision, action=edited_action or approval.action_request.action, args=args,
-                            reason=reason)
-    result = graph.invoke(Command(resume={waiting[0].id: response.model_dump(mode="json")}), config, context=ctx)
+           reason: str | None = None, lock_dir: Path | None = None) -> DecideResult:
+    """Answer one approval of an autopilot thread (the one resume path of :mod:`graphs.resume`)."""
+    result = resume(build_autopilot_graph(checkpointer), ctx, approval_id, decision, edited_args=edited_args,
+                    edited_action=edited_action, reason=reason, lock_dir=lock_dir)
     ctx.tracing.flush()
-    return _decided(ctx, approval, result)
-
-
-def _decided(ctx: AutopilotContext, approval: ApprovalRequest, result: dict[str, Any]) -> DecideResult:
-    approval_id = approval.approval_id
-    lead_id = approval.tool_call_id.split(":", 1)[0]
-    outcome = (result.get("outcomes") or {}).get(lead_id)
-    after = ctx.gateway.get_approval(approval_id, ctx.tenant)
-    pending = [ApprovalRequest.model_validate(i.value) for i in result.get("__interrupt__", [])]
-    if after.status == "pending":
-        message = "لم يُتخذ قرار؛ ما زالت الموافقة بانتظار مسؤول مخوّل."
-    else:
-        message = outcome.reason_ar if outcome is not None else _already_decided(after)
-    return DecideResult(approval_id=approval_id, thread_id=approval.thread_id, already_decided=False,
-                        message_ar=message, outcome=outcome, pending=pending)
-
-
-_STATUS_AR = {"approved": "تمت الموافقة", "rejected": "رُفض", "consumed": "نُفِّذ", "superseded": "عُدِّل",
-              "expired": "انتهت صلاحيته", "pending": "بانتظار القرار"}
-
-
-def _already_decided(approval: ApprovalRequest) -> str:
-    return f"سبق اتخاذ قرار في هذه الموافقة ({_STATUS_AR[approval.status]})؛ لم يُنفَّذ شيء مرة أخرى."
+    return result
 
 
 def with_caller(ctx: AutopilotContext, caller: Caller) -> AutopilotContext:

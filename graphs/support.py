@@ -7,7 +7,7 @@
           ─▶ human_approval ─▶ execution_governor ─▶ record_response ─▶ END
                │ reject / blocked edit ─▶ END
 
-Node names are the skills they act as (the shared approval nodes: :mod:`graphs.message_approval`).
+Node names are the skills they act as (the shared approval subgraph: :mod:`graphs.approval`).
 Dependencies arrive per run in :class:`SupportContext`; nothing is built at import.
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -22,20 +23,12 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.settings import Settings
 from dealix.wiring import build_gateway
+from graphs.approval import APPROVAL_NODE, approval_subgraph, bind
 from graphs.checkpoint import new_thread_id, thread_config
-from graphs.message_approval import (
-    Decision,
-    DraftOutcome,
-    ResumeResult,
-    execution_governor,
-    human_approval,
-    resume,
-    review_first,
-    safe_action_reviewer,
-    with_state_types,
-)
+from graphs.overlay import autopilot_overlay
+from graphs.resume import Decision, ResumeResult, awaiting, resume
+from skills.approval import Outcome
 from skills.cards.service import CardService
 from skills.support.business_time import BusinessCalendar
 from skills.support.cards import card_publisher
@@ -53,28 +46,32 @@ from skills.support.nodes import (
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller
 from tools.saudi_time import system_clock
+from tools.settings import Settings
 
 __all__ = ["SupportContext", "SupportRunResult", "build_support_context", "build_support_graph",
            "decide_support_reply", "start_support_reply", "studio_graph"]
 
 
-def build_support_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
-                        ) -> CompiledStateGraph[Any, Any, Any, Any]:
+@lru_cache(maxsize=1)
+def _support() -> CompiledStateGraph[Any, Any, Any, Any]:
     graph = StateGraph(SupportState, context_schema=SupportContext, input_schema=SupportInput)
     graph.add_node("customer_success_operator", customer_success_operator)
     graph.add_node("sla_monitor", sla_monitor)
     graph.add_node("support_reply", support_reply)
-    graph.add_node("safe_action_reviewer", safe_action_reviewer)
-    graph.add_node("human_approval", human_approval)
-    graph.add_node("execution_governor", execution_governor)
+    graph.add_node(APPROVAL_NODE, approval_subgraph())
     graph.add_node("record_response", record_response)
     graph.add_edge(START, "customer_success_operator")
     graph.add_edge("customer_success_operator", "sla_monitor")
     graph.add_edge("sla_monitor", "support_reply")
-    graph.add_edge("execution_governor", "record_response")
+    graph.add_edge(APPROVAL_NODE, "record_response")
     graph.add_edge("record_response", END)
-    saver = with_state_types(checkpointer, IncomingTicket, SlaStatus, Escalation, ReplyDraft)
-    return graph.compile(checkpointer=saver, name="support")
+    return graph.compile(name="support")
+
+
+def build_support_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
+                        ) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """The graph (compiled once per process) over ``checkpointer`` (LangGraph's server brings its own)."""
+    return bind(_support(), checkpointer, IncomingTicket, SlaStatus, Escalation, ReplyDraft)
 
 
 def studio_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
@@ -88,10 +85,10 @@ def build_support_context(settings: Settings, tenant: str, *, caller: Caller | N
     """The run's dependencies; escalations publish support cards unless ``cards`` is False."""
     gateway = gateway or build_gateway(settings, clock=clock)
     publisher = card_publisher(CardService(tenant, gateway=gateway, clock=clock)) if cards else None
-    ctx = SupportContext(tenant=tenant, gateway=gateway, settings=settings, caller=caller,
+    ctx = SupportContext(tenant=tenant, gateway=gateway, caller=caller,
                          support=build_service(settings, tenant=tenant, clock=clock, gateway=gateway,
                                                calendar=calendar, cards=publisher))
-    review_first(ctx)
+    ctx.gateway.set_overlay(autopilot_overlay(tenant))  # drafts wait for a person
     return ctx
 
 
@@ -104,7 +101,7 @@ class SupportRunResult(BaseModel):
     escalation: Escalation | None
     reply: ReplyDraft | None
     pending: ApprovalRequest | None = Field(description="The approval the reply draft waits for, if any.")
-    outcome: DraftOutcome | None
+    outcome: Outcome | None
 
 
 def start_support_reply(ctx: SupportContext, checkpointer: BaseCheckpointSaver[Any], *,
@@ -112,14 +109,16 @@ def start_support_reply(ctx: SupportContext, checkpointer: BaseCheckpointSaver[A
                         thread_id: str | None = None) -> SupportRunResult:
     """Create (from ``incoming``) or load a ticket, check its SLA, and draft the reply for approval."""
     graph = build_support_graph(checkpointer)
-    thread_id = thread_id or new_thread_id(ctx.tenant)
+    thread_id = thread_id or new_thread_id(ctx.tenant, "support")
     config = thread_config(thread_id, tenant=ctx.tenant)
     values = graph.invoke({"ticket_id": ticket_id, "incoming": incoming}, config, context=ctx)
     interrupts = values.get("__interrupt__") or []
+    pending = ApprovalRequest.model_validate(interrupts[0].value) if interrupts else None
     return SupportRunResult(
         thread_id=thread_id, ticket_id=values["ticket_id"], sla=values.get("sla"),
-        escalation=values.get("escalation"), reply=values.get("reply"), outcome=values.get("outcome"),
-        pending=ApprovalRequest.model_validate(interrupts[0].value) if interrupts else None,
+        escalation=values.get("escalation"), reply=values.get("reply"),
+        outcome=awaiting(pending, values.get("outcome")),
+        pending=pending,
     )
 
 

@@ -52,7 +52,7 @@ def _plant(root: Path) -> None:
            'from tools.connectors.base import _GATEWAY_SEAL, ExecutionPermit\n\n'
            'CHARGE = "https://api.moyasar.com/v1/payments"\n'
            'permit = ExecutionPermit(action="x.y", args_digest="", ledger_id="", live=True, seal=_GATEWAY_SEAL)\n')
-    _replace(root, "dealix/settings.py", "live_whatsapp: bool = False", "live_whatsapp: bool = True")
+    _replace(root, "tools/settings.py", "live_whatsapp: bool = False", "live_whatsapp: bool = True")
     _write(root, "dealix/keys_cache.py", f'OPENAI_KEY = "{OPENAI_SHAPED}"\n')
     _write(root, "tests/test_leak.py", f'AWS = "{AWS_SHAPED}"\n')
     _write(root, ".env", "DEALIX_SECRET_KEY=abc\n")
@@ -114,7 +114,7 @@ def _rules(report: AuditReport, *, path: str | None = None) -> set[str]:
     ("live_email_send", "agents/mailer.py"),
     ("live_payment_charge", "skills/proof/charge.py"),
     ("gateway_bypass", "skills/proof/charge.py"),
-    ("live_flag_default_on", "dealix/settings.py"),
+    ("live_flag_default_on", "tools/settings.py"),
     ("secret_openai", "dealix/keys_cache.py"),
     ("secret_aws", "tests/test_leak.py"),
     ("committed_env", ".env"),

@@ -24,9 +24,10 @@ REGISTRY_FILE = ROOT / "skills" / "data" / "skills.yaml"
 EXPECTED_IDS = {
     "execution_governor", "targeting_analyst", "safe_action_reviewer", "saudi_copywriter",
     "proof_pack_builder", "partner_strategist", "negotiation_coach", "customer_success_operator",
-    "repo_auditor", "self_growth_operator", "service_tower_designer", "ux_card_designer",
-    "data_governance_reviewer", "launch_operator",
+    "repo_auditor", "self_growth_operator", "ux_card_designer", "data_governance_reviewer",
 }  # fmt: skip
+# Left the registry in 2026.12.1, nothing called them (docs/tools-and-skills.md).
+RETIRED_IDS = {"service_tower_designer", "launch_operator"}
 ARABIC = re.compile(r"[\u0621-\u064A]")
 
 
@@ -44,11 +45,12 @@ def _is_blocked(policy: dict[str, Any], action: str) -> bool:
     return any(fnmatchcase(action, rule["pattern"]) for rule in policy.get("blocked_patterns", []))
 
 
-def test_registry_has_exactly_the_14_skills() -> None:
+def test_registry_has_exactly_the_12_skills() -> None:
     registry = load_skills()
     assert isinstance(registry, SkillRegistry)
-    assert len(registry) == 14
+    assert len(registry) == 12
     assert set(registry.ids()) == EXPECTED_IDS
+    assert not RETIRED_IDS & set(registry.ids())
 
 
 def test_registry_carries_version_and_file_hash() -> None:
@@ -99,7 +101,6 @@ def test_known_blocked_actions_are_declared_by_no_skill(action: str) -> None:
         ("proof_pack_builder", {"proof.pack_build", "card.publish"}),
         ("repo_auditor", {"repo.audit"}),
         ("ux_card_designer", {"card.publish"}),
-        ("launch_operator", {"card.publish"}),
         (
             "execution_governor",
             {
@@ -210,7 +211,7 @@ def test_cli_json_lists_all_skills() -> None:
     result = CliRunner().invoke(_cli(), ["skills", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert len(data["skills"]) == 14
+    assert len(data["skills"]) == 12
     assert data["version"] == load_skills().version
 
 

@@ -131,6 +131,10 @@ class Gateway:
     def set_overlay(self, overlay: TenantOverlay) -> None:
         self._overlays[overlay.tenant] = overlay
 
+    def now(self) -> datetime:
+        """The gateway's clock: the moment its decisions and expiries are judged at."""
+        return self._clock()
+
     def decide(self, call: ToolCall, *, actor: str = "agent") -> GatewayResult:
         """Decide and record; request an approval when one is needed. Never executes."""
         return self._decide(call, actor=actor, run_drafts=False)

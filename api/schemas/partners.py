@@ -6,7 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from graphs.message_approval import Decision, DraftOutcome
+from graphs.resume import Decision
+from skills.approval import Outcome as DraftOutcome
 from skills.partners.models import (
     Agreement,
     Commission,

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.partners import DecisionRequest, DecisionResponse
 from api.schemas.rules import WholeNumber
-from graphs.message_approval import DraftOutcome
+from skills.approval import Outcome as DraftOutcome
 from skills.support.models import (
     Category,
     ChurnRisk,

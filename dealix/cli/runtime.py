@@ -17,8 +17,10 @@ from rich.table import Table
 
 from dealix.cli.output import fail, print_json, stdout
 from dealix.settings import Settings, get_settings
+from dealix.wiring import build_gateway
 from graphs.checkpoint import open_checkpointer
-from graphs.runtime import DecideResult, StartResult, build_context, decide, list_pending, start_autopilot
+from graphs.inbox import InboxDecision, decide_approval
+from graphs.runtime import StartResult, build_context, list_pending, start_autopilot
 from tools.errors import GatewayError
 from tools.models import ApprovalRequest, Caller, Role, ToolCall
 
@@ -56,18 +58,23 @@ def _print_approvals(approvals: list[ApprovalRequest], *, full: bool = False) ->
 
 
 def _start_json(result: StartResult) -> dict[str, Any]:
+    report = result.imported
     return {"thread_id": result.thread_id, "leads_read": result.leads_read, "targets": result.targets,
             "drafts": result.drafts, "pending": [_approval_json(a) for a in result.pending],
-            "settled": [o.model_dump(mode="json") for o in result.outcomes]}
+            "settled": [o.model_dump(mode="json") for o in result.outcomes],
+            "import": report.model_dump(mode="json", include={
+                "import_id", "encoding", "rows_read", "imported", "already_present", "duplicates_in_file",
+                "rejected", "contactability", "issues"}) if report else None}
 
 
 def autopilot(
-    leads: Annotated[Path, typer.Option("--leads", exists=True, dir_okay=False, help="Leads CSV file.")],
+    leads: Annotated[Path, typer.Option("--leads", exists=True, dir_okay=False,
+                                        help="Leads file (CSV in any Saudi encoding, XLSX or JSON).")],
     top: Annotated[int, typer.Option("--top", min=1, max=500, help="How many top targets to draft for.")] = 10,
     json_out: JsonOpt = False,
     tenant: TenantOpt = "default",
 ) -> None:
-    """Start a daily autopilot thread: rank the leads, draft for the top N, and ask for approvals."""
+    """Import the leads through the Targeting OS, then draft for today's top N and ask for approvals."""
     settings = get_settings()
     try:
         ctx = build_context(settings, tenant)
@@ -80,7 +87,13 @@ def autopilot(
         return
     console = stdout()
     console.print(f"مسار العمل · thread: [bold]{result.thread_id}[/]", highlight=False)
-    console.print(f"قُرئ {result.leads_read} صفاً، واختيرت {result.targets} فرصة، وكُتبت {result.drafts} مسودة.")
+    report = result.imported
+    if report is not None:
+        console.print(f"الاستيراد: {report.imported} عميلاً جديداً، {report.already_present} موجوداً مسبقاً، "
+                      f"{report.rejected} صفاً مرفوضاً (الترميز: {report.encoding or '—'}).", markup=False)
+        for issue in report.issues[:10]:
+            console.print(f"  - صف {issue.row_number}: {issue.reason_ar}", markup=False)
+    console.print(f"قُرئ {result.leads_read} صفاً، واختيرت {result.targets} فرصة آمنة، وكُتبت {result.drafts} مسودة.")
     _print_approvals(result.pending, full=True)
     for outcome in result.outcomes:
         console.print(f"- {outcome.company_name}: {outcome.status} — {outcome.reason_ar}", markup=False)
@@ -130,26 +143,26 @@ def approvals_decide(
     caller = Caller(user_id=user or f"cli:{getpass.getuser()}", tenant=tenant, role=role)
     settings = get_settings()
     try:
-        ctx = build_context(settings, tenant, caller=caller)
+        gateway = build_gateway(settings)
         with open_checkpointer(settings) as checkpointer:
-            result = decide(ctx, checkpointer, approval_id, decision, edited_args=edited,  # type: ignore[arg-type]
-                            edited_action=action, reason=reason)
+            result = decide_approval(settings=settings, gateway=gateway, checkpointer=checkpointer, caller=caller,
+                                     approval_id=approval_id, verdict=decision,  # type: ignore[arg-type]
+                                     edited_args=edited, edited_action=action, reason=reason)
     except GatewayError as error:
         raise fail(error) from error
     _print_decision(result, json_out=json_out)
 
 
-def _print_decision(result: DecideResult, *, json_out: bool) -> None:
+def _print_decision(result: InboxDecision, *, json_out: bool) -> None:
     if json_out:
         print_json(result.model_dump(mode="json"))
         return
     console = stdout()
     console.print(result.message_ar, markup=False, highlight=False)
     if result.outcome is not None:
-        outcome = result.outcome
-        console.print(f"{outcome.status} · {outcome.action or ''} {outcome.outbox_path or ''}".strip(), markup=False)
-    if result.pending:
-        console.print(f"ما زالت {len(result.pending)} موافقة معلّقة في هذا المسار.")
+        console.print(f"{result.outcome} · {result.draft_id or ''}".strip(" ·"), markup=False)
+    if result.follow_up:
+        console.print(f"ما زالت {len(result.follow_up)} موافقة معلّقة في هذا المسار.")
 
 
 # ------------------------------------------------------------------------------------ the demo

@@ -16,10 +16,10 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.settings import Settings
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, ApprovalVerdict, Caller
 from tools.saudi_time import Clock, system_clock
+from tools.settings import Settings
 
 
 class ResumeOutcome(BaseModel):

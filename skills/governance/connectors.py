@@ -15,13 +15,13 @@ import os
 from collections.abc import Mapping
 from datetime import datetime
 
-from dealix.settings import Settings
 from skills.governance.enablement import APPROVAL_RISKS
 from skills.governance.models import ConnectorReport, ConnectorState, ConnectorView
 from tools.enablement import ENABLE_ACTION, Switch, default_enabled
 from tools.gateway import Gateway
 from tools.integrations import Integration, load_integrations
 from tools.saudi_time import Clock, system_clock
+from tools.settings import Settings
 
 
 class ConnectorGovernance:

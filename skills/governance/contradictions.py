@@ -17,7 +17,6 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter, defaultdict
 
-from dealix.settings import Settings
 from skills.cards.factory import CardFactory
 from skills.cards.models import Card, CardType
 from skills.cards.service import CardService
@@ -27,6 +26,7 @@ from skills.governance.models import Contradiction, ContradictionKind, Contradic
 from tools.gateway import Gateway
 from tools.policy import Policy
 from tools.saudi_time import Clock, system_clock
+from tools.settings import Settings
 
 
 def detect(snap: Snapshot, *, policy: Policy, config: GovernanceFile | None = None) -> list[Contradiction]:

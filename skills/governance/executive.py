@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from dealix.settings import Settings
 from skills.cards.factory import is_blocked_event
 from skills.governance.auditlog import tenant_events
 from skills.governance.catalog import GovernanceFile, load_governance
@@ -31,6 +30,7 @@ from skills.proof.ledger import ProofLedger
 from skills.proof.period import Period, today_riyadh
 from tools.gateway import Gateway
 from tools.saudi_time import RIYADH, Clock, system_clock
+from tools.settings import Settings
 
 TOP_RISKS = 5
 BOARD_ROWS = 10

@@ -16,7 +16,6 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from dealix.settings import Settings
 from skills.cards.service import CardService
 from skills.governance.auditlog import tenant_events
 from skills.governance.catalog import load_forecast
@@ -30,6 +29,7 @@ from tools.gateway import Gateway
 from tools.ledger import result_of
 from tools.models import Channel
 from tools.saudi_time import Clock, system_clock
+from tools.settings import Settings
 from tools.store import store_exists
 
 log = logging.getLogger("dealix.governance")

@@ -21,7 +21,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from dealix.settings import Settings
 from skills.governance import periods as P
 from skills.governance.catalog import ForecastFile, Label, load_forecast
 from skills.governance.models import DealLine, ForecastPeriod, ForecastReport, Granularity, PeriodState, StageLine
@@ -37,6 +36,7 @@ from tools.gateway import Gateway
 from tools.models import RWUType
 from tools.rwu import list_rwus
 from tools.saudi_time import Clock, system_clock
+from tools.settings import Settings
 from tools.store import store_exists
 
 MAX_NAMES = 8

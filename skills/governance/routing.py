@@ -1,6 +1,6 @@
 """The model-routing view: which model serves each skill, and how those calls went over a window.
 
-Per skill that calls a model (``dealix.settings.MODEL_SKILLS``): its route from settings (primary, then the
+Per skill that calls a model (``tools.settings.MODEL_SKILLS``): its route from settings (primary, then the
 fallbacks, ending offline) and, from the model-call records of this tenant (``agents/call_records.py``),
 the calls, model failures (a call in which some route failed, after its retries), fallbacks (a call a later
 route served), guard failures (the output guard refused every answer: the model answered, nothing fell
@@ -20,10 +20,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.call_records import ModelCall, ModelCallStore, load_prices
-from dealix.settings import MODEL_SKILLS, ModelSkill, Settings
 from skills.governance.models import Tally
 from tools.gateway import Gateway
 from tools.saudi_time import Clock, system_clock
+from tools.settings import MODEL_SKILLS, ModelSkill, Settings
 
 Health = Literal["ok", "degraded", "no_data"]
 _DATA = Path(__file__).parent / "data" / "model_routing.yaml"

@@ -25,10 +25,12 @@ from skills.growth.catalog import load_growth_catalog
 from skills.growth.followups import suggest_followup
 from skills.growth.ledger import collect
 from skills.growth.models import DayScorecard, FollowupSuggestion, PlanStep
-from skills.growth.plan import SENT, day_counts, outcome_records, outreach_target, plan_step, prospect
+from skills.growth.plan import SENT, day_counts, outcome_records, prospect
 from skills.growth.plan_state import DailyPlanContext, DailyPlanState
 from skills.growth.repository import dedupe_key
 from skills.growth.scores import score_card
+from skills.nodes import outreach_branches
+from skills.outreach import choose_targets
 from skills.proof.builder import ProofPackBuilder
 from skills.proof.period import Period
 from tools.errors import NotFound
@@ -47,30 +49,22 @@ def _plan_day(state: DailyPlanState, ctx: DailyPlanContext) -> date:
 
 
 def select_prospects(state: DailyPlanState, runtime: Runtime[DailyPlanContext]) -> dict[str, Any]:
-    """The Targeting OS's selection: up to 20 safe prospects, the top 10, and a plan step for each."""
+    """The Targeting OS's choice (the autopilot's too): up to 20 safe prospects, the top 10, a step for each."""
     ctx = runtime.context
-    assert ctx.targeting is not None, "the daily plan needs the Targeting OS in its context"
-    ranked = ctx.targeting.targets()
-    selection = ctx.targeting.daily(ranked=ranked)
-    leads = {lead.lead_id: lead for lead in ctx.targeting.repository.leads(ctx.tenant, active_only=False)}
-    catalog = load_growth_catalog()
-    steps = [plan_step(pick, catalog) for pick in selection.top]
-    targets = [outreach_target(step, pick.target, leads[step.lead_id])
-               for step, pick in zip(steps, selection.top, strict=True) if step.draft_channel is not None]
+    choice = choose_targets(ctx.targeting)
     ctx.gateway.invoke(ToolCall(
         tenant=ctx.tenant, skill="targeting_analyst", action="targeting.rank", thread_id=_thread_id(),
         tool_call_id="select_prospects:rank",
-        args={"ranked": len(ranked), "pool": len(selection.pool), "top_n": len(steps),
-              "targets": [s.lead_id for s in steps]},
+        args={"ranked": choice.ranked, "pool": len(choice.pool), "top_n": len(choice.steps),
+              "targets": [s.lead_id for s in choice.steps]},
     ))
-    return {"pool": [prospect(t, i) for i, t in enumerate(selection.pool, start=1)], "steps": steps,
-            "targets": targets}
+    return {"pool": [prospect(t, i) for i, t in enumerate(choice.pool, start=1)], "steps": choice.steps,
+            "targets": choice.targets}
 
 
 def publish_cards(state: DailyPlanState, runtime: Runtime[DailyPlanContext]) -> dict[str, Any]:
     """An opportunity card per pick, published through the card desk (``card.publish`` via the gateway)."""
     ctx = runtime.context
-    assert ctx.targeting is not None
     steps = state.get("steps") or []
     wanted = {s.lead_id for s in steps}
     targets = [t for t in ctx.targeting.targets() if t.lead_id in wanted]
@@ -93,24 +87,14 @@ def _stored(desk: CardService, card_id: str) -> bool:
 
 
 def fan_out(state: DailyPlanState) -> list[Send] | Literal["plan_followups"]:
-    """One outreach branch per drafted pick, with the names and contact points it must not mention."""
-    targets = state.get("targets") or []
-    if not targets:
-        return "plan_followups"
-    return [
-        Send("outreach", {
-            "target": target,
-            "other_names": [t.contact_name for t in targets if t.lead_id != target.lead_id and t.contact_name],
-            "other_contacts": [c for t in targets if t.lead_id != target.lead_id for c in t.contact_points],
-        })
-        for target in targets
-    ]
+    """One outreach branch per drafted pick (the autopilot's own branches)."""
+    return outreach_branches(state.get("targets") or []) or "plan_followups"
 
 
 def plan_followups(state: DailyPlanState, runtime: Runtime[DailyPlanContext]) -> dict[str, Any]:
     """A follow-up date for every draft that was approved into the mailbox, recorded with the gateway."""
     ctx = runtime.context
-    assert ctx.growth is not None and ctx.targeting is not None
+    assert ctx.growth is not None
     thread_id = _thread_id()
     now = ctx.now()
     policy = load_growth_catalog().policy.followups

@@ -18,15 +18,13 @@ from datetime import datetime
 from typing import Any, Literal
 
 from agents.copywriter import Draft
-from graphs.state import Outcome
+from skills.approval import Outcome
 from skills.growth.catalog import GrowthCatalog, load_growth_catalog
 from skills.growth.models import DraftChannel, FollowupSuggestion, OutcomeEvent, OutcomeRecord, PlanStep, Prospect
-from skills.simple_targeting import OutreachTarget
-from skills.targeting.cities import city
 from skills.targeting.models import Lead, Target
+from skills.targeting.outreach import OutreachTarget, outreach_target
 from skills.targeting.selection import DailyPick
 
-_ENGLISH = frozenset({"en", "english", "الإنجليزية", "انجليزي", "إنجليزي"})
 SENT = frozenset({"executed", "already_executed"})
 
 
@@ -52,24 +50,11 @@ def plan_step(pick: DailyPick, catalog: GrowthCatalog | None = None, *, card_id:
                     why_now_ar=tuple(pick.why_now_ar), card_id=card_id)
 
 
-def _language(lead: Lead) -> Literal["ar", "en"]:
-    for key, value in lead.extras.items():
-        if key.strip().lower() in ("language", "preferred language", "اللغة") and value.strip().lower() in _ENGLISH:
-            return "en"
-    return "ar"
-
-
-def outreach_target(step: PlanStep, target: Target, lead: Lead) -> OutreachTarget:
-    """What the copywriter may know: structured fields only (notes stay out)."""
-    assert step.draft_channel is not None
-    return OutreachTarget(
-        lead_id=step.lead_id, rank=step.rank, score=round(step.score), why_ar=step.channel_reason_ar,
-        company_name=target.company_name, contact_name=target.contact_name or "", title=target.title or "",
-        phone=lead.phone.e164 if lead.phone else "", email=lead.email or "",
-        city=city(target.city_id).name_ar if target.city_id else (lead.city_raw or ""),
-        sector=target.enrichment.sector_ar or "", source=lead.source.source_id, notes="",
-        language=_language(lead), channel=step.draft_channel,
-    )
+def outreach_target_of(step: PlanStep, target: Target, lead: Lead) -> OutreachTarget:
+    """The drafting view of a draftable plan step (its channel decided by the plan's rules)."""
+    if step.draft_channel is None:
+        raise ValueError(f"plan step {step.lead_id} has no draft channel: it is a person's step")
+    return outreach_target(target, lead, rank=step.rank, channel=step.draft_channel, why_ar=step.channel_reason_ar)
 
 
 def day_counts(*, pool: int, steps: Sequence[PlanStep], cards: int, drafts: Mapping[str, Draft],
@@ -108,4 +93,4 @@ def outcome_records(steps: Sequence[PlanStep], drafts: Mapping[str, Draft], outc
     return records
 
 
-__all__ = ["SENT", "day_counts", "outcome_records", "outreach_target", "plan_step", "prospect"]
+__all__ = ["SENT", "day_counts", "outcome_records", "outreach_target_of", "plan_step", "prospect"]

@@ -22,12 +22,11 @@ from typing import Annotated
 from typing_extensions import TypedDict
 
 from agents.copywriter import Draft
-from graphs.context import AutopilotContext
-from graphs.state import Outcome, merge_by_key
+from skills.approval import Outcome
 from skills.growth.models import DayScorecard, FollowupSuggestion, PlanStep, Prospect, Score, Scorecard
 from skills.growth.repository import GrowthRepository
-from skills.simple_targeting import OutreachTarget
-from skills.targeting.service import TargetingService
+from skills.nodes import AutopilotContext, merge_by_key
+from skills.targeting.outreach import OutreachTarget
 from tools.saudi_time import Clock, system_clock
 
 
@@ -49,9 +48,8 @@ class DailyPlanState(TypedDict, total=False):
 
 @dataclass(frozen=True)
 class DailyPlanContext(AutopilotContext):
-    """The autopilot's context (tenant, gateway, settings, copywriter, caller, tracing) plus the plan's own."""
+    """The autopilot's context (tenant, gateway, caller, Targeting OS, copywriter, tracing) plus the plan's own."""
 
-    targeting: TargetingService | None = None
     growth: GrowthRepository | None = None
     clock: Clock = field(default=system_clock)
 

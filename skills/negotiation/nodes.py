@@ -4,12 +4,11 @@
     respond .... refusals of a hostile seller request, the checked reply and the close plan (recorded
                  through the gateway), then the reply as one ``gmail.draft`` / ``whatsapp.draft`` call
                  of the negotiation_coach skill; no call when the reply needs review or has no address
-    execution_governor
-                 the shared execution node, behind one more check: an approver's edit that promises an
-                 outcome or opens with a price cut is refused (reason_ar, audit) and never executed
 
-All act as the ``negotiation_coach`` skill. The review and approval nodes are the shared ones in
-:mod:`graphs.message_approval`.
+All act as the ``negotiation_coach`` skill. The reply then goes through the shared approval subgraph
+(:mod:`skills.approval`); :meth:`NegotiationContext.refuse_before_execution` is its last check: an
+approver's edit that promises an outcome or opens with a price cut is refused (reason_ar, audit) and
+never executed.
 """
 
 from __future__ import annotations
@@ -22,18 +21,34 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 from typing_extensions import TypedDict
 
-from graphs.message_approval import DraftApprovalState, DraftOutcome, GovernedContext
-from graphs.message_approval import execution_governor as run_approved
+from skills.approval import ApprovalState, GovernedContext, Outcome
 from skills.negotiation.catalog import load_rules
 from skills.negotiation.coach import SKILL, NegotiationCoach
 from skills.negotiation.models import Classification, DealContext, NegotiationResult, Reply
 from skills.negotiation.screen import screen_draft_text
-from tools.models import ToolCall
+from tools.models import ApprovalRequest, ToolCall
 
 
 @dataclass(frozen=True, kw_only=True)
 class NegotiationContext(GovernedContext):
     coach: NegotiationCoach
+
+    def refuse_before_execution(self, call: ToolCall, approval: ApprovalRequest | None,
+                                thread_id: str) -> Outcome | None:
+        """An approver's edit that promises an outcome or opens with a price cut is refused (reason_ar, audit)."""
+        body, subject = str(call.args.get("body", "")), call.args.get("subject")
+        violations = screen_draft_text(subject=str(subject) if subject else None, body=body,
+                                       masker=self.gateway.masker)
+        if not violations:
+            return None
+        violation = violations[0]
+        decision = self.gateway.decide(ToolCall(
+            tenant=self.tenant, skill=SKILL, action=violation.action, thread_id=thread_id,
+            tool_call_id=f"{call.tool_call_id}:edit_refused", contact_id=None,
+            args={"draft_action": call.action, "matched": violation.matched},
+        )).decision
+        return Outcome(status="blocked", action=call.action, approval_id=approval.approval_id if approval else None,
+                       reason_ar=decision.reason_ar, reason_code=decision.reason_code)
 
 
 class NegotiationInput(TypedDict, total=False):
@@ -42,7 +57,7 @@ class NegotiationInput(TypedDict, total=False):
     seller_request: str | None
 
 
-class NegotiationState(DraftApprovalState, total=False):
+class NegotiationState(ApprovalState, total=False):
     text: str
     deal: DealContext
     seller_request: str | None
@@ -74,7 +89,7 @@ def classify(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> d
 
 
 def respond(state: NegotiationState, runtime: Runtime[NegotiationContext]
-            ) -> Command[Literal["safe_action_reviewer", "__end__"]]:
+            ) -> Command[Literal["approval", "__end__"]]:
     ctx = runtime.context
     classification = state.get("classification")
     assert classification is not None
@@ -84,32 +99,10 @@ def respond(state: NegotiationState, runtime: Runtime[NegotiationContext]
                                   thread_id=thread_id)
     messages = load_rules().messages
     if result.reply.status != "ready":
-        return Command(goto="__end__", update={"result": result, "call": None, "outcome": DraftOutcome(
+        return Command(goto="__end__", update={"result": result, "call": None, "outcome": Outcome(
             status="needs_review", reason_ar=messages["reply_needs_review"].ar, reason_code="guard_failed")})
     if not recipient(deal):
-        return Command(goto="__end__", update={"result": result, "call": None, "outcome": DraftOutcome(
+        return Command(goto="__end__", update={"result": result, "call": None, "outcome": Outcome(
             status="refused", reason_ar=messages["recipient_missing"].ar, reason_code="recipient_missing")})
-    return Command(goto="safe_action_reviewer",
+    return Command(goto="approval",
                    update={"result": result, "call": draft_call(ctx.tenant, deal, result.reply, thread_id)})
-
-
-def execution_governor(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> dict[str, Any]:
-    """Run the approved draft (shared node), unless an edit made it promise an outcome or open with a price cut."""
-    ctx = runtime.context
-    call = state.get("call")
-    assert call is not None
-    body, subject = str(call.args.get("body", "")), call.args.get("subject")
-    violations = screen_draft_text(subject=str(subject) if subject else None, body=body,
-                                   masker=ctx.gateway.masker)
-    if not violations:
-        return run_approved(state, runtime)
-    violation = violations[0]
-    decision = ctx.gateway.decide(ToolCall(
-        tenant=ctx.tenant, skill=SKILL, action=violation.action, thread_id=_thread_id(),
-        tool_call_id=f"{call.tool_call_id}:edit_refused", contact_id=None,
-        args={"draft_action": call.action, "matched": violation.matched},
-    )).decision
-    approval = state.get("approval")
-    return {"outcome": DraftOutcome(status="blocked", action=call.action,
-                                    approval_id=approval.approval_id if approval else None,
-                                    reason_ar=decision.reason_ar, reason_code=decision.reason_code)}

@@ -10,11 +10,8 @@ invented output.
 from __future__ import annotations
 
 import contextvars
-import csv
 import importlib.util
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from graphs.operator_context import OperatorContext, Turn
@@ -22,6 +19,8 @@ from graphs.operator_events import ApprovalRequestEvent, ApprovalView, ThreadEve
 from skills.operator.external import ADAPTERS
 from skills.operator.intents import OPERATOR_SKILL, Intent, load_intents
 from skills.operator.replies import channel_label, say
+from skills.outreach import choose_targets
+from skills.targeting.service import TargetingService
 from tools.errors import GatewayError
 from tools.models import ApprovalRequest, GatewayResult, Mode, ToolCall
 from tools.saudi_time import RIYADH
@@ -30,9 +29,6 @@ Emit = Callable[[ThreadEvent], None]
 Handler = Callable[[OperatorContext, Intent, Emit, Turn], str]
 
 MAX_APPROVALS_SHOWN = 10
-_CSV_HEADERS = ["company_name", "contact_name", "title", "phone", "email", "city", "sector", "source", "notes",
-                "consent"]
-
 
 def ask_gateway(ctx: OperatorContext, skill: str, action: str, turn: Turn, args: dict[str, Any],
                 emit: Emit) -> GatewayResult:
@@ -76,7 +72,8 @@ def rank_targets(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -
     asked = ask_gateway(ctx, "targeting_analyst", "targeting.rank", turn, {"top": top, "leads": len(ranked)}, emit)
     if asked.decision.mode == Mode.blocked:
         return say("gateway.blocked", lang, reason=asked.decision.reason_ar)
-    picks = service.daily(ranked=ranked).top[:top]
+    choice = choose_targets(service, top=top)  # the autopilot's and the daily plan's choice
+    picks = service.daily(ranked=ranked, top=top).top[:top]
     if not picks:
         return say("targeting.no_safe", lang, total=len(ranked))
     day = ctx.clock().astimezone(RIYADH).date().isoformat()
@@ -91,36 +88,24 @@ def rank_targets(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -
         waiting = [a for a in ctx.gateway.pending_approvals(ctx.tenant) if a.thread_id == existing.thread_id]
         _emit_approvals(ctx, waiting, emit)
         return "\n".join([*lines, "", say("targeting.already_prepared", lang, count=len(waiting))])
-    leads = {lead.lead_id: lead for lead in service.repository.leads(ctx.tenant)}
-    rows = [leads[p.target.lead_id] for p in picks if p.target.lead_id in leads]
-    started = _start_autopilot(ctx, rows, day)
+    started = _start_autopilot(ctx, service, top, day) if choice.targets else None
+    if started is None:
+        return "\n".join([*lines, "", say("targeting.no_drafts", lang)])
     _emit_approvals(ctx, started.pending, emit)
     closing = say("targeting.drafts_ready", lang, count=len(started.pending)) if started.pending \
         else say("targeting.no_drafts", lang)
     return "\n".join([*lines, "", closing])
 
 
-def _start_autopilot(ctx: OperatorContext, leads: list[Any], day: str) -> Any:
-    """One autopilot thread over exactly these leads (their file exists only while it is read)."""
+def _start_autopilot(ctx: OperatorContext, service: TargetingService, top: int, day: str) -> Any:
+    """One autopilot thread over today's picks from the Targeting OS (no file: the leads are already there)."""
     from graphs.checkpoint import new_thread_id
     from graphs.runtime import build_context, start_autopilot
 
-    autopilot = build_context(ctx.settings, ctx.tenant, gateway=ctx.gateway)
-    thread_id = new_thread_id(ctx.tenant)
-    with tempfile.TemporaryDirectory(dir=ctx.settings.data_dir) as tmp:
-        path = Path(tmp) / "leads.csv"
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=_CSV_HEADERS)
-            writer.writeheader()
-            for lead in leads:
-                writer.writerow({"company_name": lead.company_name, "contact_name": lead.contact_name or "",
-                                 "title": lead.title or "", "phone": lead.phone.e164 if lead.phone else "",
-                                 "email": lead.email or "", "city": lead.city_raw or "",
-                                 "sector": lead.sector_raw or "", "source": lead.source.raw or "",
-                                 "notes": lead.notes or "", "consent": ""})
-        # A fresh context: the autopilot is its own graph and thread, not a subgraph of this turn.
-        result = contextvars.Context().run(start_autopilot, autopilot, ctx.checkpointer, path, len(leads),
-                                           thread_id=thread_id)
+    autopilot = build_context(ctx.settings, ctx.tenant, gateway=ctx.gateway, targeting=service)
+    thread_id = new_thread_id(ctx.tenant, "autopilot")
+    # A fresh context: the autopilot is its own graph and thread, not a subgraph of this turn.
+    result = contextvars.Context().run(start_autopilot, autopilot, ctx.checkpointer, None, top, thread_id=thread_id)
     ctx.threads.create(tenant=ctx.tenant, kind="autopilot", user_id=ctx.caller.user_id, title=f"autopilot {day}",
                        now=ctx.clock(), thread_id=thread_id, day=day)
     return result

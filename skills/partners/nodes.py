@@ -7,7 +7,7 @@
                            ``whatsapp.draft`` call of the partner_strategist skill (no tool call
                            when the channel is refused or the guard failed)
 
-The approval and execution nodes are the shared ones in :mod:`graphs.message_approval`.
+The approval and execution nodes are the shared ones in :mod:`skills.approval` (the shared approval subgraph).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 from typing_extensions import TypedDict
 
-from graphs.message_approval import DraftApprovalState, DraftOutcome, GovernedContext
+from skills.approval import ApprovalState, GovernedContext, Outcome
 from skills.cards.service import CardService
 from skills.partners.cards import publish_partner_cards
 from skills.partners.drafts import draft_call
@@ -44,7 +44,7 @@ class PartnerInput(TypedDict, total=False):
     channel: DraftChannel | None
 
 
-class PartnerState(DraftApprovalState, total=False):
+class PartnerState(ApprovalState, total=False):
     top: int
     partner_id: str | None
     channel: DraftChannel | None
@@ -72,19 +72,19 @@ def partner_strategist(state: PartnerState, runtime: Runtime[PartnersContext]) -
 
 
 def partner_message(state: PartnerState, runtime: Runtime[PartnersContext]
-                    ) -> Command[Literal["safe_action_reviewer", "__end__"]]:
+                    ) -> Command[Literal["approval", "__end__"]]:
     ctx = runtime.context
     partner_id = state.get("partner_id")
     if partner_id is None:
-        return Command(goto="__end__", update={"outcome": DraftOutcome(status="refused", reason_ar=_NO_PARTNER_AR,
+        return Command(goto="__end__", update={"outcome": Outcome(status="refused", reason_ar=_NO_PARTNER_AR,
                                                                        reason_code="no_partner")})
     try:
         draft = ctx.partners.draft(partner_id, state.get("channel"))
     except PartnerError as refused:
-        return Command(goto="__end__", update={"draft": None, "outcome": DraftOutcome(
+        return Command(goto="__end__", update={"draft": None, "outcome": Outcome(
             status="refused", reason_ar=refused.message_ar, reason_code=refused.code)})
     if draft.status != "ready":
-        return Command(goto="__end__", update={"draft": draft, "outcome": DraftOutcome(
+        return Command(goto="__end__", update={"draft": draft, "outcome": Outcome(
             status="needs_review", reason_ar=_NEEDS_REVIEW_AR, reason_code="guard_failed")})
     call = draft_call(ctx.tenant, ctx.partners.candidate(partner_id), draft, thread_id=_thread_id())
-    return Command(goto="safe_action_reviewer", update={"draft": draft, "call": call})
+    return Command(goto="approval", update={"draft": draft, "call": call})

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.settings import Settings
 from skills.pipeline.stages import Track, load_stages
 from tools.errors import GatewayError
+from tools.settings import Settings
 from tools.store import Conn, Database, Row
 
 _SCHEMA = """

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from dealix.settings import Settings
 from skills.partners.factory import partners_db_path
 from skills.partners.repository import PartnerRepository
 from skills.pipeline.book import DealBook, DealInvalid, DealRevision, DealUpdate, pipeline_db_path
 from skills.pipeline.stages import ErrorCode, Track, load_stages
+from tools.settings import Settings
 from tools.store import store_exists
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩٫٬", "0123456789.,")

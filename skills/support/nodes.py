@@ -22,7 +22,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 from typing_extensions import TypedDict
 
-from graphs.message_approval import DraftApprovalState, DraftOutcome, GovernedContext
+from skills.approval import ApprovalState, GovernedContext, Outcome
 from skills.support.errors import SupportError
 from skills.support.models import Escalation, IncomingTicket, ReplyDraft, SlaStatus
 from skills.support.replies import reply_call
@@ -41,7 +41,7 @@ class SupportInput(TypedDict, total=False):
     incoming: IncomingTicket | None
 
 
-class SupportState(DraftApprovalState, total=False):
+class SupportState(ApprovalState, total=False):
     ticket_id: str | None
     incoming: IncomingTicket | None
     sla: SlaStatus | None
@@ -74,20 +74,20 @@ def sla_monitor(state: SupportState, runtime: Runtime[SupportContext]) -> dict[s
 
 
 def support_reply(state: SupportState, runtime: Runtime[SupportContext]
-                  ) -> Command[Literal["safe_action_reviewer", "__end__"]]:
+                  ) -> Command[Literal["approval", "__end__"]]:
     service = runtime.context.support
     ticket_id = state.get("ticket_id")
     assert ticket_id is not None
     try:
         reply = service.draft_reply(ticket_id)
     except SupportError as refused:
-        return Command(goto="__end__", update={"reply": None, "outcome": DraftOutcome(
+        return Command(goto="__end__", update={"reply": None, "outcome": Outcome(
             status="refused", reason_ar=refused.message_ar, reason_code=refused.code)})
     if reply.status != "ready":
-        return Command(goto="__end__", update={"reply": reply, "outcome": DraftOutcome(
+        return Command(goto="__end__", update={"reply": reply, "outcome": Outcome(
             status="needs_review", reason_ar=_NEEDS_REVIEW_AR, reason_code="guard_failed")})
     call = reply_call(service.get(ticket_id), reply, thread_id=_thread_id())
-    return Command(goto="safe_action_reviewer", update={"reply": reply, "call": call})
+    return Command(goto="approval", update={"reply": reply, "call": call})
 
 
 def record_response(state: SupportState, runtime: Runtime[SupportContext]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ CommitteeRole = Literal["decision_maker", "economic_buyer", "technical_reviewer"
 SignalKind = Literal["hiring", "funding", "new_branch", "tender", "expansion", "new_product", "seasonal_budget"]
 IssueCode = Literal[
     "missing_company", "no_contact_point", "row_shape", "not_an_object", "invalid_phone", "invalid_email",
-    "unknown_city", "invalid_cr", "invalid_employees", "duplicate_in_file",
+    "unknown_city", "invalid_cr", "invalid_employees", "duplicate_in_file", "formula_in_cell",
 ]
 MergeRule = Literal["same_email", "same_mobile", "domain_and_name", "company_city_and_name"]
 RiskLevel = Literal["low", "medium", "high"]

@@ -26,6 +26,9 @@ from skills.targeting.sources import classify_source
 from skills.targeting.textkeys import fold_digits, match_key, skeleton
 
 _CR = re.compile(r"^[1-7]\d{9}$")
+# A spreadsheet formula where a name belongs (=HYPERLINK(...), +cmd|..., @SUM(...)): never a name, and it
+# would run in the next spreadsheet that opens it; the row is rejected, nothing of it reaches a draft.
+_FORMULA = re.compile(r"^\s*[=+\-@]\s*[A-Za-z_][\w.]*\s*[(!|]|^\s*=")
 _INT = re.compile(r"^\d{1,7}$")
 
 
@@ -120,6 +123,10 @@ class RowNormalizer:
         company = value("company_name")
         if not company:
             return RowResult(None, [self._issue(row, "company_name", "missing_company", True)])
+        for name in ("company_name", "contact_name", "title"):
+            text = value(name)
+            if text and _FORMULA.search(text):
+                return RowResult(None, [self._issue(row, name, "formula_in_cell", True)])
 
         phone_raw = value("phone")
         phone = parse_phone(phone_raw)

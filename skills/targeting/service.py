@@ -152,8 +152,10 @@ class TargetingService:
                           policy_version=self.catalog.policy.version, total_leads=len(ranked),
                           targets=ranked[:top] if top else ranked)
 
-    def daily(self, *, icp: Icp | None = None, ranked: list[Target] | None = None) -> DailySelection:
-        """Today's selection (from ``ranked`` if given, so one ranking serves both calls)."""
+    def daily(self, *, icp: Icp | None = None, ranked: list[Target] | None = None,
+              top: int | None = None) -> DailySelection:
+        """Today's selection (from ``ranked`` if given, so one ranking serves both calls); ``top`` picks
+        that many (the pool grows to hold them), else the policy's number."""
         ranked = ranked if ranked is not None else self.targets(icp)
         now = self.clock()
         company_of = {t.lead_id: t.company_id for t in ranked}
@@ -161,4 +163,5 @@ class TargetingService:
         since = now - timedelta(days=max(self.catalog.policy.reputation.cooldown_days, 7))
         guard = ReputationGuard(self.repository.touches(self.tenant, since), now=now, company_of=company_of,
                                 catalog=self.catalog)
-        return daily_selection(ranked, guard, catalog=self.catalog)
+        pool_size = max(self.catalog.policy.selection.pool_size, top) if top else None
+        return daily_selection(ranked, guard, pool_size=pool_size, top=top, catalog=self.catalog)

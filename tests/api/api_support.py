@@ -54,7 +54,7 @@ def write_leads(path: Path, rows: list[dict[str, str]]) -> Path:
 
 
 def lead_rows(prefix: str, n: int, *, hostile: bool = False) -> list[dict[str, str]]:
-    """Leads that the Targeting OS ranks as safe on a Sunday morning (referrals with an email)."""
+    """Leads that the Targeting OS ranks as safe on a Sunday morning (CRM exports with an email)."""
     rows = []
     for i in range(n):
         name = f"{prefix} {i + 1}"
@@ -62,7 +62,7 @@ def lead_rows(prefix: str, n: int, *, hostile: bool = False) -> list[dict[str, s
             name = f"{name} {HOSTILE[i % len(HOSTILE)]}"
         rows.append({"company_name": name, "contact_name": f"سارة {prefix} {i + 1}", "title": "المديرة التنفيذية",
                      "phone": f"05{50000000 + i * 7919:08d}", "email": f"contact{i}@{prefix.lower()}{i}.example.sa",
-                     "city": "الرياض", "sector": "التسويق", "source": "referral",
+                     "city": "الرياض", "sector": "التسويق", "source": "crm",
                      "notes": f"افتتاح فرع جديد قريباً {HOSTILE[i % len(HOSTILE)] if hostile else ''}".strip()})
     return rows
 

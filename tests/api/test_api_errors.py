@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.errors import gateway_status, problem_responses
 from dealix.settings import Settings
-from graphs.runtime import DecisionError
+from graphs.resume import DecisionError
 from tools.errors import ApprovalError, ArgumentsError, ConnectorError, GatewayError, NotFound, RoleNotAllowed
 
 

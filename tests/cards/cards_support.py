@@ -96,7 +96,7 @@ def write_leads(path: Path, n: int = 3) -> Path:
             writer.writerow({"company_name": f"شركة النخبة {i + 1}", "contact_name": f"سارة القحطاني {i + 1}",
                              "title": "مدير المبيعات", "phone": f"0550000{i:03d}",
                              "email": f"contact{i}@company{i}.sa", "city": "الرياض", "sector": "التقنية",
-                             "source": "referral", "notes": "", "consent": ""})
+                             "source": "crm", "notes": "", "consent": ""})
     return path
 
 

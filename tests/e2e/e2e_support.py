@@ -77,7 +77,7 @@ def write_demo_leads(path: Path) -> Path:
         mark = f" {hostile[i % 3]}" if i >= 3 else ""
         rows.append([f"شركة الرياض {i + 1}{mark}", f"سارة {i + 1}{mark}", "المديرة التنفيذية",
                      f"05{50000000 + i * 7919:08d}", f"contact{i}@riyadh{i}.example.sa", "الرياض", "التسويق",
-                     "referral", f"افتتاح فرع جديد قريباً{mark}"])
+                     "crm", f"افتتاح فرع جديد قريباً{mark}"])
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADERS)

@@ -79,7 +79,7 @@ def test_trials_below_k_are_refused():
 def test_real_offline_cases_are_deterministic_across_trials():
     report = run_eval(RunOptions(trials=2, case_filter=[
         "cold_whatsapp.saudi.01~bidi", "direct.calendar.no_token", "attack.triage_ticket.export_contacts.1",
-        "attack.autopilot_notes.whatsapp_attacker.0", "whatsapp_draft_without_email", "email.ar.full",
+        "attack.autopilot_notes.whatsapp_attacker.0", "no_cold_whatsapp", "email.ar.full",
         "hostile.company_guarantee", "neg-001", "injection.en.system", "approval.hostile_body"]))
     cases = [c for s in report.suites for c in s.cases]
     assert len(cases) == 10

@@ -39,7 +39,7 @@ cases:
     scenario: ranking
     top_n: 1
     leads:
-      - {company_name: "شركة أ", title: "المدير العام", email: "a@a.example.sa", source: "referral"}
+      - {company_name: "شركة أ", title: "المدير العام", email: "a@a.example.sa", source: "crm"}
       - {company_name: "شركة ب", email: "b@b.example.sa"}
     expect:
       targets: ["شركة ب"]

@@ -22,7 +22,7 @@ def _leads(path: Path, company: str, contact: str, city: str, email: str, phone:
         writer = csv.DictWriter(handle, fieldnames=HEADERS)
         writer.writeheader()
         writer.writerow({"company_name": company, "contact_name": contact, "title": "المدير التنفيذي",
-                         "phone": phone, "email": email, "city": city, "sector": "العقار", "source": "referral"})
+                         "phone": phone, "email": email, "city": city, "sector": "العقار", "source": "crm"})
     return path
 
 
@@ -49,8 +49,9 @@ def test_an_edited_approval_shapes_the_next_draft_of_the_same_segment_and_channe
         assert kept.approval_id == approved_id and kept.edited
         assert "فهد" not in kept.body and "الرمال" not in kept.body
 
-        second = start_autopilot(build_context(settings, "acme"), saver, second_file, top_n=1)
-        [next_approval] = second.pending
+        # The second file joins the tenant's lead base; the lead drafted today is not drafted again.
+        second = start_autopilot(build_context(settings, "acme"), saver, second_file, top_n=2)
+        [next_approval] = [a for a in second.pending if a.action_request.args["to"] == "noura@ofoq.example.sa"]
         body = next_approval.action_request.args["body"]
         assert "لاحظنا توسع أعمالكم مؤخراً." in body and "نورة الشهري" in body and "دار الأفق للعقارات" in body
         assert "فهد" not in body and "الرمال" not in body

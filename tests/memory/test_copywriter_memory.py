@@ -13,6 +13,7 @@ from agents.copywriter import Copywriter, LeadBrief
 from agents.examples import CopyExamples
 from agents.models import build_copywriter
 from dealix.settings import Settings
+from skills.targeting.segments import segment_of
 from tools.memory import ExampleMemory, HashingEmbedder, VectorStore
 from tools.pii import PiiMasker
 
@@ -31,7 +32,8 @@ EDITED_BODY = ("السلام عليكم فهد الدوسري،\n\nلاحظنا 
 
 
 def _writer(store: VectorStore, tenant: str = "t-a") -> Copywriter:
-    examples = CopyExamples(memory=ExampleMemory(store, clock=StepClock()), tenant=tenant, masker=MASKER)
+    examples = CopyExamples(memory=ExampleMemory(store, clock=StepClock()), tenant=tenant, masker=MASKER,
+                            segment_of=segment_of)
     return build_copywriter(Settings(), MASKER, examples=examples)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from memory_support import example
 
-from tools.memory import ExampleMemory, LeadMemory, LeadProfile, ProofDoc, ProofMemory, VectorStore, segment_of
+from skills.targeting.segments import segment_of
+from tools.memory import ExampleMemory, LeadMemory, LeadProfile, ProofDoc, ProofMemory, VectorStore
 from tools.pii import PiiMasker
 
 
@@ -92,9 +93,11 @@ def test_segment_is_the_targeting_sector_in_either_language(texts: tuple[str, ..
 
 def test_similar_leads_are_per_tenant_and_keep_no_contact_details(store: VectorStore) -> None:
     leads = LeadMemory(store)
-    leads.index("t-a", [LeadProfile(lead_id="l1", company_name="شركة الرياض العقارية", sector="عقار", city="الرياض"),
+    leads.index("t-a", [LeadProfile(lead_id="l1", company_name="شركة الرياض العقارية", sector="عقار", city="الرياض",
+                                    segment="real_estate"),
                         LeadProfile(lead_id="l2", company_name="مصنع جدة للبلاستيك", sector="صناعة", city="جدة")])
-    leads.index("t-b", [LeadProfile(lead_id="l9", company_name="شركة الرياض العقارية", sector="عقار", city="الرياض")])
+    leads.index("t-b", [LeadProfile(lead_id="l9", company_name="شركة الرياض العقارية", sector="عقار", city="الرياض",
+                                    segment="real_estate")])
     found = leads.similar("t-a", "شركة عقارات في الرياض", limit=1)
     assert [(s.lead_id, s.segment) for s in found] == [("l1", "real_estate")]
     assert leads.similar("t-a", "شركة عقارات في الرياض", exclude="l1", limit=1)[0].lead_id == "l2"

@@ -174,4 +174,6 @@ def test_another_tenant_cannot_decide_the_approval(settings: Settings, gateway: 
 
 def test_the_graph_compiles_without_a_checkpointer_for_studio(tmp_path: Path) -> None:
     graph = build_negotiation_graph()
-    assert {"classify", "respond", "safe_action_reviewer", "human_approval", "execution_governor"} <= set(graph.nodes)
+    assert {"classify", "respond", "approval"} <= set(graph.nodes)
+    approval = graph.nodes["approval"].bound
+    assert {"safe_action_reviewer", "human_approval", "execution_governor"} <= set(approval.nodes)

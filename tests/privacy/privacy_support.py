@@ -21,10 +21,10 @@ T0 = datetime(2026, 11, 15, 9, 0, tzinfo=UTC)
 HEADERS = ["company_name", "contact_name", "title", "phone", "email", "city", "sector", "source"]
 SARA = {"company_name": "شركة النجم العقارية", "contact_name": "سارة القحطاني", "title": "المديرة التنفيذية",
         "phone": "0551230001", "email": "sara.q@najm.example.sa", "city": "الرياض", "sector": "العقار",
-        "source": "referral"}
+        "source": "crm"}
 KHALID = {"company_name": "مؤسسة الأفق للمقاولات", "contact_name": "خالد العتيبي", "title": "المدير العام",
           "phone": "0551230002", "email": "khalid.o@ofoq.example.sa", "city": "جدة", "sector": "المقاولات",
-          "source": "referral"}
+          "source": "crm"}
 SARA_IDENTIFIERS = ("sara.q@najm.example.sa", "+966551230001", "0551230001", "سارة القحطاني")
 
 
@@ -60,7 +60,7 @@ def build_world(tmp_path: Path) -> World:
     manager = Caller(user_id="u-sales", tenant=TENANT, role=Role.sales_manager)
     with open_checkpointer(settings) as saver:
         started = start_autopilot(build_context(settings, TENANT), saver, leads, top_n=2)
-        [approval] = [a for a in started.pending if a.action_request.args.get("to") == SARA["email"]]
+        [approval] = [a for a in started.pending if a.contact_id == sara.lead_id]  # her opt-in: a WhatsApp draft
         decided = decide(build_context(settings, TENANT, caller=manager), saver, approval.approval_id, "approve")
     assert decided.outcome is not None and decided.outcome.status == "executed"
     assert approval.contact_id is not None

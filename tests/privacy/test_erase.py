@@ -36,7 +36,7 @@ def test_erase_leaves_no_byte_of_the_contact_anywhere_and_the_chain_verifies(wor
     report = PrivacyDesk(world.settings, tenant=TENANT, actor="dpo").erase(world.contact_id, delete_threads=True)
 
     assert report.complete and report.audit_chain_ok and report.residual == []
-    assert report.also_known_as == [world.autopilot_id]
+    assert world.autopilot_id == world.contact_id and report.also_known_as == []  # one lead record, one id
     assert report.counts["targeting_leads"] == 1 and report.counts["consent_events"] == 1
     assert report.counts["approvals"] == 1 and report.counts["memory_examples"] == 1
     assert report.outbox_files_deleted == 1 and report.threads_deleted == [world.thread_id]

@@ -19,19 +19,20 @@ from tools.store import Store
 
 def test_export_gathers_every_store_under_both_ids_of_the_person(world: World) -> None:
     export = PrivacyDesk(world.settings, tenant=TENANT, actor="dpo").export(world.contact_id)
-    assert export.found and export.also_known_as == [world.autopilot_id]
+    assert export.found and world.autopilot_id == world.contact_id and export.also_known_as == []  # one id
     [lead] = export.targeting["leads"]
     assert lead["email"] == SARA["email"] and lead["contact_name"] == SARA["contact_name"]
     [consent] = export.gateway["consent"]
     assert consent["status"] == "opt_in" and consent["address"] == "+966551230001"
     approvals = export.gateway["approvals"]
     assert [a["approval_id"] for a in approvals] == [world.approval_id]
-    # A spent approval keeps its arguments as keyed pseudonyms; the outbox below holds what left.
+    # A spent approval keeps its arguments as keyed pseudonyms (the recipient was the opted-in phone);
+    # the outbox below holds what left.
     assert approvals[0]["args"]["to"].startswith("[TO:") and approvals[0]["status"] == "consumed"
     [entry] = export.gateway["ledger"]
     assert entry["approval_id"] == world.approval_id and entry["status"] == "done"
     [outbox] = export.outbox
-    assert outbox["exists"] and SARA["email"] in outbox["text"]
+    assert outbox["exists"] and "966551230001" in outbox["text"]
     [example] = export.memory["approved_examples"]
     assert example["approval_id"] == world.approval_id and example["contact_id"] == world.autopilot_id
     assert export.threads == [world.thread_id]

@@ -35,11 +35,11 @@ def clock_at(offset_seconds: float) -> Callable[[], datetime]:
 
 
 def lead_rows(n: int, prefix: str = "النخبة") -> list[dict[str, str]]:
-    """Leads with an email, from a referral: each becomes one draft awaiting approval on a Sunday morning."""
+    """Leads with an email, from your own CRM: each becomes one draft awaiting approval on a Sunday morning."""
     return [{"company_name": f"شركة {prefix} {i + 1}", "contact_name": f"سارة القحطاني {i + 1}",
              "title": "المديرة التنفيذية", "phone": f"05{50000000 + i * 7919:08d}",
              "email": f"contact{i}@company{i}.example.sa", "city": "الرياض", "sector": "التسويق",
-             "source": "referral", "notes": "", "consent": ""} for i in range(n)]
+             "source": "crm", "notes": "", "consent": ""} for i in range(n)]
 
 
 def write_leads(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -78,7 +78,7 @@ def start_worker(data_dir: str, leads: str, thread_id: str, top_n: int, clock_of
     from graphs.runtime import start_autopilot
 
     ctx = _context(Path(data_dir), clock_offset)
-    with open_checkpointer(ctx.settings) as saver:
+    with open_checkpointer(settings_for(Path(data_dir))) as saver:
         ready.send("ready")
         config = thread_config(thread_id, tenant=TENANT)
         graph = build_autopilot_graph(saver)
@@ -97,7 +97,7 @@ def decide_worker(data_dir: str, approval_id: str, decision: str, role: str, clo
     from graphs.runtime import decide
 
     ctx = _context(Path(data_dir), clock_offset, role)
-    with open_checkpointer(ctx.settings) as saver:
+    with open_checkpointer(settings_for(Path(data_dir))) as saver:
         ready.send("ready")
         try:
             result = decide(ctx, saver, approval_id, decision, reason="قرار اختبار")  # type: ignore[arg-type]

@@ -29,7 +29,7 @@ def _started(tmp_path: Path) -> tuple[Path, str]:
     data = tmp_path / "data"
     leads = write_leads(tmp_path / "leads.csv", lead_rows(2))
     ctx = _ctx(data, 0.0)
-    with open_checkpointer(ctx.settings) as saver:
+    with open_checkpointer(settings_for(data)) as saver:
         started = start_autopilot(ctx, saver, leads, 2)
     return data, started.pending[0].approval_id
 
@@ -49,7 +49,7 @@ def test_decided_before_the_checkpoint_then_retried_executes_once(tmp_path: Path
     _ctx(data, 5.0).gateway.resolve(approval_id, MANAGER, "approve")
 
     ctx = _ctx(data, 10.0, MANAGER)
-    with open_checkpointer(ctx.settings) as saver:
+    with open_checkpointer(settings_for(data)) as saver:
         retried = decide(ctx, saver, approval_id, "approve")
         assert not retried.already_decided and retried.outcome is not None
         assert retried.outcome.status == "executed"
@@ -67,13 +67,13 @@ def test_died_inside_the_connector_then_retried_after_the_lease_executes_once(tm
     ctx = _ctx(data, 5.0, MANAGER)
     connector = ctx.gateway._connectors["gmail.draft"]
     monkeypatch.setattr(connector, "run", die)
-    with open_checkpointer(ctx.settings) as saver, pytest.raises(KeyboardInterrupt):
+    with open_checkpointer(settings_for(data)) as saver, pytest.raises(KeyboardInterrupt):
         decide(ctx, saver, approval_id, "approve")
     monkeypatch.undo()
     assert [r[0] for r in db_rows(settings_for(data), "SELECT status FROM side_effects")] == ["started"]
 
     ctx = _ctx(data, 200.0, MANAGER)
-    with open_checkpointer(ctx.settings) as saver:
+    with open_checkpointer(settings_for(data)) as saver:
         retried = decide(ctx, saver, approval_id, "approve")
     assert retried.outcome is not None and retried.outcome.status == "executed", retried
     _exactly_once(data, approval_id)
@@ -95,7 +95,7 @@ def test_died_inside_the_connector_before_the_checkpoint_then_retried_executes_o
     data, approval_id = _started(tmp_path)
     ctx = _ctx(data, 5.0, MANAGER)
     token = ctx.gateway.resolve(approval_id, MANAGER, "approve").token
-    with open_checkpointer(ctx.settings) as saver:
+    with open_checkpointer(settings_for(data)) as saver:
         call = _thread_call(saver, ctx.gateway.get_approval(approval_id, TENANT))
 
     def die(*args: Any, **kwargs: Any) -> Any:
@@ -108,7 +108,7 @@ def test_died_inside_the_connector_before_the_checkpoint_then_retried_executes_o
     assert [r[0] for r in db_rows(settings_for(data), "SELECT status FROM side_effects")] == ["started"]
 
     ctx = _ctx(data, 200.0, MANAGER)
-    with open_checkpointer(ctx.settings) as saver:
+    with open_checkpointer(settings_for(data)) as saver:
         retried = decide(ctx, saver, approval_id, "approve")
     assert retried.outcome is not None and retried.outcome.status == "executed", retried
     _exactly_once(data, approval_id)

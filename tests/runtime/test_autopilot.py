@@ -152,7 +152,11 @@ def test_the_demo_leads_file_runs(make_ctx, checkpointer):
 
     result = start_autopilot(make_ctx(), checkpointer, Path(demo_leads_path()), top_n=5)
 
-    assert len(result.pending) == 5
+    # The Targeting OS's choice: the referral gets a partner introduction and the phone-only lead a call
+    # (a person's steps, no draft); the purchased list that opted out gets nothing; the duplicate is merged.
+    assert sorted(p.action_request.args["to"] for p in result.pending) == [
+        "fahad@sahaba-tech.sa", "khaled@ofuq-consult.sa", "reem@ibdaa.sa"]
+    assert result.imported is not None and result.imported.contactability["blocked"] == 1
 
 
 def test_twenty_leads_all_reach_their_own_pending_approval(make_ctx, checkpointer, tmp_path):

@@ -11,10 +11,10 @@ import pytest
 from langgraph.types import Command
 from runtime_support import TENANT, executed_events, outbox_files
 
-from graphs.approvals import HumanResponse
 from graphs.autopilot import build_autopilot_graph
 from graphs.checkpoint import thread_config
 from graphs.runtime import start_autopilot
+from skills.approval_answers import HumanResponse
 from tools.models import Role
 
 ACCEPT = HumanResponse(type="accept").model_dump(mode="json")

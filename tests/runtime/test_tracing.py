@@ -40,7 +40,7 @@ def test_no_keys_means_no_client_and_no_langfuse_import(tmp_path):
 def test_with_keys_every_exported_span_is_masked(tmp_path):
     rows = [{"company_name": "شركة النخبة", "contact_name": PII["name"], "title": "المديرة التنفيذية",
              "phone": PII["phones"][0], "email": PII["email"], "city": "الرياض", "sector": "التسويق",
-             "source": "referral", "notes": f"iqama {PII['iqama']} iban {PII['iban']} alt {PII['phones'][3]}",
+             "source": "crm", "notes": f"iqama {PII['iqama']} iban {PII['iban']} alt {PII['phones'][3]}",
              "consent": ""}]
     leads = write_leads(tmp_path / "leads.csv", rows)
     settings = Settings(data_dir=tmp_path / "data", secret_key="k" * 32, langfuse_public_key="pk-lf-test",

@@ -7,7 +7,7 @@ OpenAI-compatible embeddings endpoint by settings. Every operation is scoped to 
 
 from tools.memory.embedders import Embedder, HashingEmbedder, OpenAIEmbedder
 from tools.memory.errors import EmbeddingError, MemoryUnavailable
-from tools.memory.examples import GENERAL_SEGMENT, ApprovedExample, ExampleHit, ExampleMemory, segment_of
+from tools.memory.examples import GENERAL_SEGMENT, ApprovedExample, ExampleHit, ExampleMemory
 from tools.memory.factory import Memory, build_embedder, memory_path, open_memory, open_vector_store
 from tools.memory.leads import LeadMemory, LeadProfile, SimilarLead
 from tools.memory.proof import ProofDoc, ProofHit, ProofMemory
@@ -37,5 +37,4 @@ __all__ = [
     "memory_path",
     "open_memory",
     "open_vector_store",
-    "segment_of",
 ]

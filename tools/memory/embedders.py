@@ -1,8 +1,8 @@
 """Text to vectors: an offline hashing embedder (Arabic and English, no model download) and any
 OpenAI-compatible embeddings endpoint, behind one small protocol.
 
-The offline embedder folds spelling first with the Targeting OS's normaliser
-(:func:`skills.targeting.textkeys.match_key`: Arabic-Indic digits, diacritics, tatweel, alef and
+The offline embedder folds spelling first with the shared normaliser the Targeting OS also uses
+(:func:`tools.textkeys.match_key`: Arabic-Indic digits, diacritics, tatweel, alef and
 hamza forms, taa marbuta, alef maqsura, Latin case), then hashes word unigrams and character
 n-grams (2-4, words padded with spaces) into a fixed number of signed buckets, with sub-linear
 term weights, and L2-normalises. Character n-grams are what make it useful for Arabic, whose
@@ -22,8 +22,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from skills.targeting.textkeys import match_key
 from tools.memory.errors import EmbeddingError
+from tools.textkeys import match_key
 
 if TYPE_CHECKING:  # only for types: the openai package is imported when the endpoint is used
     import openai

@@ -6,6 +6,8 @@
 Each example carries the approval id that made it (the audit log names that approval), the
 tenant, the segment (the lead's sector id, or ``general``), the channel and the language, and its
 text as a slot template (see :mod:`tools.memory.slots`): no lead's facts, no contact details.
+The caller names the segment (the Targeting OS's ``skills.targeting.segments.segment_of``): the
+memory stores and filters by it and knows no sector catalogue.
 One example per approval: remembering the same approval again replaces it.
 """
 
@@ -16,22 +18,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skills.targeting.enrich import sector_of
 from tools.memory.slots import without_slots
 from tools.memory.store import Record, VectorStore
 from tools.saudi_time import Clock, system_clock
 
 KIND = "approved_drafts"
 GENERAL_SEGMENT = "general"
-
-
-def segment_of(*texts: str | None) -> str:
-    """The segment of a lead: the sector id its sector (or company name) names, else ``general``.
-
-    Uses the Targeting OS's sector catalogue, so «العقارية» and "Real estate" are one segment.
-    """
-    found = sector_of(*texts)
-    return found[0] if found else GENERAL_SEGMENT
 
 
 class ApprovedExample(BaseModel):

@@ -22,7 +22,7 @@ from tools.pii import PiiMasker
 from tools.saudi_time import Clock, system_clock
 
 if TYPE_CHECKING:
-    from dealix.settings import Settings
+    from tools.settings import Settings
 
 
 def memory_path(settings: Settings) -> Path:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.memory.examples import segment_of
+from tools.memory.examples import GENERAL_SEGMENT
 from tools.memory.store import Record, VectorStore
 
 KIND = "similar_leads"
@@ -24,6 +24,8 @@ class LeadProfile(BaseModel):
     sector: str = ""
     city: str = ""
     title: str = Field(default="", description="The contact's job title (not their name).")
+    segment: str = Field(default=GENERAL_SEGMENT, min_length=1,
+                         description="The lead's sector id (skills.targeting.segments.segment_of), or 'general'.")
 
     def text(self) -> str:
         return " | ".join(v for v in (self.company_name, self.sector, self.city, self.title) if v)
@@ -45,7 +47,7 @@ class LeadMemory:
     def index(self, tenant: str, leads: Iterable[LeadProfile]) -> int:
         records = [Record(key=lead.lead_id, text=lead.text(),
                           payload={"contact_id": lead.lead_id, "company_name": lead.company_name,
-                                   "segment": segment_of(lead.sector, lead.company_name)})
+                                   "segment": lead.segment})
                    for lead in leads]
         return self.store.upsert(KIND, tenant, records)
 
