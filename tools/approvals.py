@@ -25,7 +25,6 @@ from tools.models import (
     Role,
     ToolCall,
 )
-from tools.pii import PiiMasker
 from tools.store import Conn, Row
 
 
@@ -83,46 +82,13 @@ class ApprovalBook:
     # -- decisions --------------------------------------------------------------------------
     def mark(self, conn: Conn, approval_id: str, *, status: ApprovalStatus, by: str,
              role: Role, at: datetime, reason: str | None, superseded_by: str | None = None) -> bool:
-        """Move a pending approval to its decided status; False if someone decided it first.
-
-        A rejected or superseded approval will never run: its arguments are kept masked."""
+        """Move a pending approval to its decided status; False if someone decided it first."""
         cursor = conn.execute(
             "UPDATE approvals SET status = ?, decided_by = ?, decided_role = ?, decided_at = ?, reason = ?,"
             " superseded_by = ? WHERE approval_id = ? AND status = 'pending'",
             (status, by, role.value, at.isoformat(), reason, superseded_by, approval_id),
         )
-        if cursor.rowcount == 1 and status != "approved":
-            row = conn.execute("SELECT args, description FROM approvals WHERE approval_id = ?",
-                               (approval_id,)).fetchone()
-            conn.execute("UPDATE approvals SET args = ?, description = ? WHERE approval_id = ?",
-                         (*self._spent(row["args"], row["description"]), approval_id))
         return cursor.rowcount == 1
-
-    def _spent(self, args_json: str, description: str) -> tuple[str, str]:
-        """The arguments and description of an approval that will not run (again), with every text of
-        the arguments as a keyed pseudonym (a body names its recipient; this layer cannot know which
-        words are names), in the arguments and wherever the description quotes them. The digest
-        still proves which action was approved; the outbox holds what left."""
-        masker = PiiMasker(self._key)
-        quoted: dict[str, str] = {}
-
-        def spent(value: Any, key: str) -> Any:
-            if isinstance(value, str):
-                if not value:
-                    return value
-                quoted[value] = masker.tag(key.upper(), value)
-                return quoted[value]
-            if isinstance(value, dict):
-                return {k: spent(v, str(k)) for k, v in value.items()}
-            if isinstance(value, list):
-                return [spent(v, key) for v in value]
-            return value
-
-        masked = canonical_json(spent(json.loads(args_json), "text"))
-        for text in sorted(quoted, key=len, reverse=True):
-            if len(text) >= 3:
-                description = description.replace(text, quoted[text])
-        return masked, masker.mask_text(description)
 
     def token_for(self, row: Row) -> str:
         return f"{row['approval_id']}.{sign(self._key, _token_message(row))}"
@@ -141,12 +107,9 @@ class ApprovalBook:
             raise ApprovalError("انتهت صلاحية الموافقة.", "Approval expired.", code="approval_expired")
         if row["status"] != "approved":
             raise ApprovalError("لم تُمنح الموافقة.", "Approval not granted.", code="approval_not_granted")
-        # Spent: the arguments did their work (the outbox holds what left); only their digest must stay
-        # exact, so the personal data in them is kept masked from here on (issue 21, data at rest).
         spent = conn.execute(
-            "UPDATE approvals SET status = 'consumed', consumed_at = ?, args = ?, description = ?"
-            " WHERE approval_id = ? AND status = 'approved'",
-            (now.isoformat(), *self._spent(row["args"], row["description"]), approval_id),
+            "UPDATE approvals SET status = 'consumed', consumed_at = ? WHERE approval_id = ? AND status = 'approved'",
+            (now.isoformat(), approval_id),
         )
         if spent.rowcount != 1:  # lost a race with another executor
             raise ApprovalError("استُخدمت هذه الموافقة من قبل.", "Approval already used.", code="approval_used")
