@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api import console, errors
+from api import console, contract, errors
 from api.fast_feed import FastFeed
 from api.headers import SecurityHeaders
 from api.limits import BodySizeLimit
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock,
     app.state.card_desks = {}
     app.state.settings = settings  # read by api.deps.app_settings (a dependency override would slow every request)
     errors.install(app)
+    contract.install(app)
     app.add_middleware(FastFeed)  # innermost: the card feed's cached answers (api/fast_feed.py)
     app.add_middleware(BodySizeLimit, max_body_bytes=limits.api_max_body_bytes,
                        max_upload_bytes=limits.api_max_upload_bytes)

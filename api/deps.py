@@ -114,13 +114,20 @@ def authenticate(request: Request, services: Services, key: str | None) -> KeyRe
 async def get_caller(
     request: Request,
     services: ServicesDep,
-    authorization: Annotated[str | None, Header()] = None,
-    x_api_key: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Caller:
     """The authenticated caller, or 401 (403 for a cookie request without its CSRF token, 429 over the limit).
 
+    The headers are not parameters of the OpenAPI document: it declares them as security schemes
+    (``api.contract``). Two different keys in one request (``X-API-Key`` and a bearer token that
+    disagree) are refused, whichever of them is valid: the server never picks one for the client.
+
     Runs on the event loop: a key verified before is a memory lookup (``api.key_cache``); anything
     that reads a store (a new key, a console session) runs in the thread pool."""
+    if credentials_ambiguous(x_api_key, authorization):
+        raise HTTPException(status_code=401, detail=error_detail("credentials_ambiguous"),
+                            headers={"WWW-Authenticate": "Bearer"})
     key = presented_key(x_api_key, authorization)
     record = verified_keys(services.keys).cached(key) if key else None
     if record is None:
@@ -136,10 +143,22 @@ async def get_caller(
 
 
 def presented_key(x_api_key: str | None, authorization: str | None) -> str | None:
-    """The API key a request presents (``X-API-Key`` first, then a bearer token); None: it presents none."""
+    """The API key a request presents; None: it presents none; "": it presents no usable one
+    (an ``Authorization`` that is not a bearer token, or two keys that disagree)."""
+    if credentials_ambiguous(x_api_key, authorization):
+        return ""
     if x_api_key is None and authorization is not None:
-        return authorization[7:] if authorization.lower().startswith("bearer ") else ""
+        return _bearer(authorization)
     return x_api_key
+
+
+def credentials_ambiguous(x_api_key: str | None, authorization: str | None) -> bool:
+    """True when both headers are present and do not carry the same key."""
+    return x_api_key is not None and authorization is not None and _bearer(authorization) != x_api_key
+
+
+def _bearer(authorization: str) -> str:
+    return authorization[7:] if authorization.lower().startswith("bearer ") else ""
 
 
 def retry_after_header(retry_after: float) -> str:

@@ -28,6 +28,7 @@ import yaml
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -160,6 +161,13 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers) if exc.headers else None
     detail: Any = exc.detail
+    if exc.status_code == 400 and exc.__cause__ is not None and not isinstance(detail, dict):
+        # FastAPI's "error parsing the body" (a body that is not UTF-8, say): a validation error like
+        # any other malformed body, not a bare 400 the schema never mentions.
+        return problem_response(422, "body_unreadable", request=request, errors=[
+            FieldProblem(loc=["body"], msg="The body is not valid UTF-8 JSON.", type="body_unreadable")])
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
     if isinstance(detail, dict) and isinstance(detail.get("code"), str):
         return problem_response(exc.status_code, detail["code"], request=request,
                                 message_ar=detail.get("message_ar"), message_en=detail.get("message_en"),
@@ -167,6 +175,17 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     code = _STATUS_CODES.get(exc.status_code, "http_error")
     text = detail if isinstance(detail, str) and detail != _phrase(exc.status_code) else None
     return problem_response(exc.status_code, code, request=request, message_en=text, headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves on this path (Starlette's 405 names only the first route's)."""
+    methods: set[str] = set()
+    path = request.url.path
+    for ctx in iter_route_contexts(request.app.routes):
+        regex = getattr(ctx, "path_regex", None)
+        if regex is not None and ctx.methods and regex.match(path):
+            methods |= ctx.methods
+    return sorted(methods)
 
 
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -14,6 +14,7 @@ from skills.targeting.factory import targeting_db_path
 from skills.targeting.recipients import TargetingRecipients
 from skills.targeting.repository import TargetingRepository
 from tools.connectors import default_connectors
+from tools.connectors.addresses import NO_SENDER, Sender
 from tools.consent import ConsentRegistry
 from tools.gateway import Gateway, GatewayConfig, LiveFlags
 from tools.pii import PiiMasker
@@ -37,9 +38,16 @@ def build_masker(settings: Settings | None = None) -> PiiMasker:
 def log_masker(settings: Settings | None = None) -> PiiMasker:
     """The masker for logs; it never creates a data dir just to log (a fresh key then)."""
     settings = settings or get_settings()
-    if settings.secret_key is not None or (settings.data_dir / "secret.key").exists():
+    if settings.secret_key is not None or (settings.secret_key_file or settings.data_dir / "secret.key").exists():
         return PiiMasker(settings.signing_key())
     return PiiMasker(os.urandom(32))
+
+
+def sender_of(settings: Settings) -> Sender:
+    """The tenant's sender identity (From of drafts, ORGANIZER of invitations) from settings."""
+    if settings.sender_email is None:
+        return NO_SENDER
+    return Sender(settings.sender_email, settings.sender_name)
 
 
 def build_gateway(
@@ -69,7 +77,7 @@ def build_gateway(
         store=store,
         policy=load_policy(settings.policy_file),
         skills={**load_skills().actions_by_skill(), **(extra_skills or {})},
-        connectors=default_connectors(import_root=settings.data_dir / "imports"),
+        connectors=default_connectors(import_root=settings.data_dir / "imports", sender=sender_of(settings)),
         key=key,
         config=GatewayConfig(
             outbox_dir=settings.outbox_dir,

@@ -3,8 +3,11 @@
 - SQLite file ``{data_dir}/checkpoints.db`` by default (one machine, several processes);
 - PostgreSQL when ``DEALIX_DATABASE_URL`` is a ``postgresql://`` URL (several API workers), in the
   data dir's schema ``dx_<namespace>_checkpoints`` (see :mod:`tools.pgdb`);
-- encrypted with AES-GCM when ``DEALIX_CHECKPOINT_KEY`` is set (the key is stretched with
-  SHA-256; checkpoints written before a key was set stay readable).
+- always encrypted with AES-GCM: checkpoints carry leads' names, phones and emails. The key is
+  ``DEALIX_CHECKPOINT_KEY`` when set, else derived from the signing key
+  (:meth:`dealix.settings.Settings.checkpoint_secret`), which can live outside the data dir
+  (``DEALIX_SECRET_KEY_FILE``); it is stretched with SHA-256. Checkpoints written in clear by an
+  older version stay readable, and are written encrypted from their next step on.
 
 Only the models named in :data:`graphs.state.STATE_TYPES` are revived from a checkpoint.
 """
@@ -54,9 +57,7 @@ class AesGcmCipher(CipherProtocol):
 
 def build_serializer(settings: Settings) -> SerializerProtocol:
     serde = JsonPlusSerializer(allowed_msgpack_modules=list(STATE_TYPES))
-    if settings.checkpoint_key is None:
-        return serde
-    return EncryptedSerializer(AesGcmCipher(settings.checkpoint_key.get_secret_value().encode()), serde)
+    return EncryptedSerializer(AesGcmCipher(settings.checkpoint_secret()), serde)
 
 
 @contextmanager

@@ -8,6 +8,7 @@ finds today's autopilot run without scanning checkpoints. Thread ids are tenant-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -42,20 +43,36 @@ class ThreadInfo(BaseModel):
     thread_id: str = Field(description="Tenant-namespaced id: '{tenant}:{uuid}'.")
     kind: ThreadKind
     user_id: str = Field(description="Who started it.")
-    title: str = Field(description="Given at creation, else the first request (60 characters).")
+    title: str = Field(description="Given at creation, else the first request (60 characters); phone numbers, "
+                       "emails, ids and the tenant's lead names masked.")
     created_at: datetime
     updated_at: datetime
     day: str | None = Field(default=None, description="For an autopilot run: the Riyadh day it prepared.")
     parent_id: str | None = Field(default=None, description="The conversation that started it, if any.")
 
 
+TitleMasker = Callable[[str, str], str]
+"""(tenant, title) -> the title to keep: contact points and the tenant's lead names masked."""
+
+
 class ThreadBook(Database):
-    def __init__(self, path: Path | str) -> None:
+    """The thread table. Titles are listed to every user of the tenant and kept as long as the thread:
+    they are masked on the way in (``title_masker``, built by the app shell with the signing key and
+    the tenant's lead names), so a first request such as "اكتب لسارة على 0551234567" is never kept raw."""
+
+    def __init__(self, path: Path | str, *, title_masker: TitleMasker | None = None) -> None:
         super().__init__(path, schema=_SCHEMA)
+        self._mask = title_masker
+
+    def _title(self, tenant: str, title: str | None) -> str | None:
+        if title is None or self._mask is None or not title:
+            return title
+        return self._mask(tenant, title)
 
     def create(self, *, tenant: str, kind: ThreadKind, user_id: str, title: str, now: datetime,
                thread_id: str | None = None, day: str | None = None, parent_id: str | None = None) -> ThreadInfo:
         thread_id = thread_id or new_thread_id(tenant)
+        title = self._title(tenant, title) or ""
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO threads (thread_id, tenant, kind, user_id, title, created_at, updated_at, day, parent_id)"
@@ -82,6 +99,7 @@ class ThreadBook(Database):
         return [_info(r) for r in rows]
 
     def touch(self, thread_id: str, tenant: str, now: datetime, *, title: str | None = None) -> None:
+        title = self._title(tenant, title)
         with self.transaction() as conn:
             conn.execute("UPDATE threads SET updated_at = ?, title = COALESCE(?, title) WHERE thread_id = ?"
                          " AND tenant = ?", (now.isoformat(), title, thread_id, tenant))

@@ -11,6 +11,8 @@ directly) and passes the object, or the plain values a piece needs, down as argu
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -75,8 +77,17 @@ class Settings(BaseSettings):
         "Unset: a random key is created once in data_dir/secret.key (mode 0600).",
     )
     checkpoint_key: SecretStr | None = Field(
-        default=None, description="When set, graph checkpoints are encrypted (AES-GCM) with a key derived from it."
-    )
+        default=None, description="Graph checkpoints are always encrypted (AES-GCM): with a key derived from this "
+        "one when set, else with one derived from the signing key.")
+    # Keys and identity kept apart from the data they protect (issue 21: personal data at rest).
+    secret_key_file: Path | None = Field(
+        default=None, description="Where the signing key is created once when DEALIX_SECRET_KEY is unset (default "
+        "data_dir/secret.key). Put it outside the data dir (another volume, a secrets mount): a copy of the data "
+        "dir then holds neither the key that signs its audit chain nor the one its checkpoints are encrypted with.")
+    sender_email: str | None = Field(
+        default=None, description="The tenant's sender identity: From of email drafts, ORGANIZER of invitations. "
+        "Unset: drafts@dealix.invalid, a reserved name that shows the sender is still to be chosen.")
+    sender_name: str | None = Field(default=None, max_length=100, description="Display name beside sender_email.")
     policy_file: Path | None = Field(default=None, description="Override of the bundled policy file.")
     approval_ttl_hours: float = Field(default=48.0, gt=0, description="An approval expires after this.")
     timezone: str = "Asia/Riyadh"
@@ -170,12 +181,20 @@ class Settings(BaseSettings):
         self.outbox_dir.mkdir(parents=True, exist_ok=True)
         return self.data_dir
 
+    def checkpoint_secret(self) -> bytes:
+        """The secret graph checkpoints are encrypted with: DEALIX_CHECKPOINT_KEY, else one derived from the
+        signing key (so it lives wherever the signing key lives, outside the data dir when configured so)."""
+        if self.checkpoint_key is not None:
+            return self.checkpoint_key.get_secret_value().encode()
+        return hmac.new(self.signing_key(), b"dealix-checkpoint-key-v1", hashlib.sha256).hexdigest().encode()
+
     def signing_key(self) -> bytes:
         """The key behind approval tokens and the audit head; created once per data dir if unset."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value().encode()
         self.ensure_data_dir()
-        path = self.data_dir / "secret.key"
+        path = self.secret_key_file or self.data_dir / "secret.key"
+        path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             try:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

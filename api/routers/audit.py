@@ -15,7 +15,8 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
 @router.get("/events", response_model=AuditTrail, responses=problem_responses(429))
 def audit_events(caller: CallerDep, services: ServicesDep,
-                 after_seq: Annotated[int, Query(ge=0, description="Only events after this sequence number.")] = 0,
+                 after_seq: Annotated[int, Query(ge=0, le=2**63 - 1,  # SQLite's INTEGER: a larger one was a 500
+                                                 description="Only events after this sequence number.")] = 0,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 200,
                  verify: Annotated[bool, Query(description="Also verify the whole hash chain.")] = False,
                  ) -> AuditTrail:

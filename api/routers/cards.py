@@ -97,14 +97,15 @@ _NOTHING_REFRESHED = PublishReport().model_dump_json().encode()
 
 
 def http_error(error: GatewayError) -> HTTPException:
-    """Cards' domain errors to HTTP: 404 not found, 403 role, 422 bad press, 409 state, 502 connector."""
+    """Cards' domain errors to HTTP: 404 not found, 403 role, 422 bad press, 409 state (a button the card
+    does not offer now, a decided approval), 502 connector."""
     if isinstance(error, NotFound):
         status = 404
     elif isinstance(error, RoleNotAllowed):
         status = 403
-    elif isinstance(error, ButtonNotOnCard | EditNeedsArgs | ArgumentsError):
+    elif isinstance(error, EditNeedsArgs | ArgumentsError):
         status = 422
-    elif isinstance(error, ApprovalError):
+    elif isinstance(error, ButtonNotOnCard | ApprovalError):
         status = 409
     elif isinstance(error, ConnectorError):
         status = 502

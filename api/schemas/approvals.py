@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
+from api.schemas.rules import NOT_BLANK
 from graphs.inbox import InboxDecision
 from graphs.operator_events import ApprovalView
 
@@ -14,8 +15,18 @@ class ApprovalList(BaseModel):
     approvals: list[ApprovalView]
 
 
+# What the validator below enforces, in the document too: a client (or a fuzzer) reads the rules.
+_DECISION_RULES: list[JsonValue] = [
+    {"properties": {"decision": {"const": "approve"}, "args": {"type": "null"}}},
+    {"required": ["args"],
+     "properties": {"decision": {"const": "edit"}, "args": {"type": "object", "minProperties": 1}}},
+    {"required": ["reason"], "properties": {"decision": {"const": "reject"}, "args": {"type": "null"},
+                                            "reason": {"type": "string", "pattern": NOT_BLANK}}},
+]
+
+
 class ApprovalDecisionRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": _DECISION_RULES, "examples": [
         {"decision": "approve"},
         {"decision": "edit", "args": {"body": "السلام عليكم أستاذة سارة، ..."}, "reason": "صياغة أقصر"},
         {"decision": "reject", "reason": "العميل طلب التواصل بعد رمضان"}]})

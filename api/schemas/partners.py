@@ -38,6 +38,11 @@ class SuggestionsResponse(BaseModel):
 
 
 class ScoreRequest(_Request):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": [
+        {"required": ["partner_id"], "properties": {"partner_id": {"type": "string"}, "candidate": {"type": "null"}}},
+        {"required": ["candidate"], "properties": {"candidate": {"type": "object"}, "partner_id": {"type": "null"}}},
+    ]})
+
     partner_id: PartnerId | None = Field(default=None, max_length=64, description="A candidate on file.")
     candidate: PartnerCandidate | None = Field(default=None, description="Or a candidate given inline.")
 
@@ -121,7 +126,10 @@ class ReferralResponse(BaseModel):
 
 
 class DealRequest(_Request):
-    amount_sar: float = Field(gt=0, le=1_000_000_000, description="Collected, SAR excluding VAT.")
+    # Money is kept in halalas: an amount is rounded half-up to the halala, so the least that is
+    # still an amount is 0.01 SAR (0.001 would round to nothing; it is refused here, never a 500).
+    amount_sar: float = Field(ge=0.01, le=1_000_000_000, allow_inf_nan=False,
+                              description="Collected, SAR excluding VAT; rounded half-up to the halala (0.01).")
     collected_on: date
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.partners import DecisionRequest, DecisionResponse
+from api.schemas.rules import WholeNumber
 from skills.approval import Outcome as DraftOutcome
 from skills.support.models import (
     Category,
@@ -75,7 +76,7 @@ class StatusRequest(_Request):
 
 
 class CsatRequest(_Request):
-    score: int = Field(strict=True, ge=1, le=5, description="1 (very unhappy) to 5 (very happy), a whole number.")
+    score: WholeNumber = Field(ge=1, le=5, description="1 (very unhappy) to 5 (very happy), a whole number.")
     comment: str | None = Field(default=None, max_length=2000)
 
 

@@ -7,9 +7,10 @@ drafts left in the outbox, and actions that wait for a human, are approved, and 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel, Field
@@ -65,6 +66,24 @@ def demo() -> None:
     run_gateway_demo(build_gateway(), load_scenario())
 
 
+def upcoming_meeting(args: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A scenario meeting moved on by whole weeks until it is at least a day ahead (same weekday and
+    hour): the calendar connector refuses an invitation to the past, and a demo run today should
+    show a meeting a person could attend."""
+    if not isinstance(args.get("start"), str):
+        return args
+    start = datetime.fromisoformat(args["start"])
+    reference = now if start.tzinfo else now.replace(tzinfo=None)  # a naive start is the tenant's (now's) zone
+    weeks = 0
+    while start + timedelta(weeks=weeks) < reference + timedelta(days=1):
+        weeks += 1
+    moved = dict(args)
+    for key in ("start", "end"):
+        if isinstance(args.get(key), str):
+            moved[key] = (datetime.fromisoformat(args[key]) + timedelta(weeks=weeks)).isoformat()
+    return moved
+
+
 def run_gateway_demo(gateway: Gateway, scenario: Scenario) -> dict[str, int]:
     console = stdout()
     settings = get_settings()
@@ -81,7 +100,9 @@ def run_gateway_demo(gateway: Gateway, scenario: Scenario) -> dict[str, int]:
         for column in ("الإجراء", "القرار", "السبب / النتيجة"):
             table.add_column(column, overflow="fold")
         for n, item in enumerate(step.calls):
-            call = ToolCall(tenant=scenario.tenant, skill=item.skill, action=item.action, args=item.args,
+            args = upcoming_meeting(item.args, datetime.now(ZoneInfo(settings.timezone))) \
+                if item.action.startswith("calendar.") else item.args
+            call = ToolCall(tenant=scenario.tenant, skill=item.skill, action=item.action, args=args,
                             contact_id=item.contact_id, thread_id=f"demo-{run}", tool_call_id=f"{index}.{n}")
             result = gateway.invoke(call, actor="demo")
             outcome = result.decision.reason_ar

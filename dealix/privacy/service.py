@@ -36,6 +36,7 @@ GATEWAY_FILE = "dealix.db"
 TARGETING_FILE = "targeting.db"
 SUPPORT_FILE = "support.db"
 CHECKPOINTS_FILE = "checkpoints.db"
+THREADS_FILE = "threads.db"
 
 
 class PrivacyDesk:
@@ -217,6 +218,10 @@ class PrivacyDesk:
         with open_checkpointer(self._settings) as saver:
             for thread_id in threads:
                 saver.delete_thread(thread_id)
+        book = self._path(THREADS_FILE)
+        if book.exists():  # the thread list too: its title and who started it
+            with closing(sqlite3.connect(book)) as conn, conn:
+                conn.executemany("DELETE FROM threads WHERE thread_id = ?", [(t,) for t in threads])
         path = self._path(CHECKPOINTS_FILE)
         if not self._settings.uses_postgres and path.exists():
             # Deleted rows leave their bytes in free pages: rebuild the file without them.

@@ -38,7 +38,9 @@ _CLOSING_STATUS: dict[str, CardStatus] = {"accept": CardStatus.accepted, "acknow
 class CardDecisionRequest(BaseModel):
     """A press: a button id, or the decision it stands for; an edit carries the edited arguments."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": [  # the rule of _one_press, for clients
+        {"required": ["button_id"], "properties": {"button_id": {"type": "string"}}},
+        {"required": ["decision"], "properties": {"decision": {"type": "string"}}}]})
 
     button_id: str | None = Field(default=None, max_length=64, description="The pressed button's id.")
     decision: ButtonDecision | None = Field(default=None, description="Or the decision itself.")

@@ -7,7 +7,8 @@
         ├── ButtonNotOnCard .. the button or decision is not one of the card's
         └── EditNeedsArgs .... an edit without the edited arguments
 
-The API maps them to HTTP in one place (404, 403, 422); the CLI prints ``message_ar``.
+The API maps them to HTTP in one place (404, 403, 409 for a button the card does not offer, 422);
+the CLI prints ``message_ar``.
 """
 
 from __future__ import annotations

@@ -182,6 +182,10 @@ class ExperimentAnalysis(_Frozen):
 class OutcomeRecord(_Frozen):
     """One thing that happened to a lead, for the learning loop. No free text, no contact details."""
 
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra={"anyOf": [  # _objection_only_with_event
+        {"required": ["objection"], "properties": {"event": {"const": "objection"}, "objection": {"type": "string"}}},
+        {"properties": {"event": {"not": {"const": "objection"}}, "objection": {"type": "null"}}}]})
+
     lead_id: str = Field(min_length=1, max_length=80)
     occurred_at: datetime
     event: OutcomeEvent

@@ -38,6 +38,8 @@ def money(amount: float) -> str:
 
 
 def percent(ratio: float) -> str:
+    """'70%': Western digits with the sign after them, as Saudi business documents write percentages;
+    the HTML isolates each such figure left-to-right (``render.figures``) so an RTL line cannot flip it."""
     return f"{ratio * 100:.4g}%"
 
 
@@ -46,10 +48,14 @@ def _round(amount: float) -> float:
 
 
 def assumption_view(key: str, a: Assumption, texts: ProofTexts) -> AssumptionView:
+    # A range in words ("من 3% إلى 15%"), not "3%–15%": a dash between two numbers reads backwards once
+    # an RTL page lays it out, and a reader cannot tell which end is which.
     if a.unit == "ratio":
-        display = f"{percent(a.value)} ({percent(a.low)}–{percent(a.high)})"
+        display = f"{percent(a.value)} ({texts.label('span', low=percent(a.low), high=percent(a.high))})"
     else:
-        display = f"{money(a.value)} {texts.label('sar')} ({money(a.low)}–{money(a.high)})"
+        sar = texts.label("sar")
+        display = (f"{money(a.value)} {sar} "
+                   f"({texts.label('span', low=f'{money(a.low)} {sar}', high=f'{money(a.high)} {sar}')})")
     return AssumptionView(key=key, label_ar=a.label_ar, label_en=a.label_en, unit=a.unit, value=a.value, low=a.low,
                           high=a.high, display_ar=display, source_ar=a.source_ar, source_en=a.source_en)
 

@@ -57,6 +57,22 @@ class ProtectedSection(_Frozen):
     deal_risks_detected: int = Field(ge=0)
     lines: list[ProtectionLine] = Field(description="Blocked attempts by reason, most frequent first.")
 
+    @model_validator(mode="after")
+    def _adds_up(self) -> ProtectedSection:
+        # The header's total is the sum of the categories shown under it, and the by-reason lines split the
+        # blocked attempts (risks and contacts) without counting one twice. Opt-outs are one of those
+        # reasons, so they are a line of the table, never a category of their own beside it.
+        if self.total != self.risks_blocked + self.contacts_protected + self.deal_risks_detected:
+            raise ValueError("protected.total is not the sum of its categories")
+        if sum(line.count for line in self.lines) != self.risks_blocked + self.contacts_protected:
+            raise ValueError("the by-reason lines do not add up to the blocked attempts")
+        return self
+
+    @property
+    def blocked(self) -> int:
+        """Attempts stopped (risks blocked + contacts protected): what the by-reason lines split."""
+        return self.risks_blocked + self.contacts_protected
+
 
 class PendingApprovalView(_Frozen):
     approval_id: str

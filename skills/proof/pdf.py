@@ -127,8 +127,10 @@ def _write(w: _Writer, pack: ProofPack, t: ProofTexts) -> None:
     p = pack.protected
     w.heading(f"{t.sections['protected']} ({p.total})")
     for key, value in (("risks_blocked", p.risks_blocked), ("contacts_protected", p.contacts_protected),
-                       ("opt_outs_honoured", p.opt_outs_honoured), ("deal_risks", p.deal_risks_detected)):
+                       ("deal_risks", p.deal_risks_detected)):
         w.bullet(f"{labels[key]}: {value}", bold=True)
+    if p.lines:
+        w.text(f"{labels['by_reason']} ({p.blocked})", size=9.5, color=_MUTED)
     for reason in p.lines:
         w.bullet(f"{reason.label_ar}: {reason.count}", size=9.5, color=_MUTED)
     if not p.lines:
@@ -149,11 +151,11 @@ def _write(w: _Writer, pack: ProofPack, t: ProofTexts) -> None:
     w.heading(t.sections["revenue_estimate"])
     w.text(e.disclaimer_ar, size=9.5, color=_WARN, gap=1.5)
     if e.lines:
-        w.text(f"{labels['likely']}: {money(e.likely_sar)} {labels['sar']} "
-               f"({labels['range']}: {money(e.low_sar)}–{money(e.high_sar)} {labels['sar']})", size=12, bold=True)
+        span = t.label("span", low=f"{money(e.low_sar)} {labels['sar']}", high=f"{money(e.high_sar)} {labels['sar']}")
+        w.text(f"{labels['likely']}: {money(e.likely_sar)} {labels['sar']} ({span})", size=12, bold=True)
         for est in e.lines:
-            w.bullet(f"{est.label_ar}: {est.formula_ar} = {money(est.likely_sar)} {labels['sar']} "
-                     f"({money(est.low_sar)}–{money(est.high_sar)})")
+            est_span = t.label("span", low=money(est.low_sar), high=money(est.high_sar))
+            w.bullet(f"{est.label_ar}: {est.formula_ar} = {money(est.likely_sar)} {labels['sar']} ({est_span})")
         w.text(f"{labels['currency_note']}. {e.method_ar}", size=9, color=_MUTED)
     else:
         w.text(labels["none_estimate"])
@@ -165,8 +167,6 @@ def _write(w: _Writer, pack: ProofPack, t: ProofTexts) -> None:
     w.heading(t.sections["next_action"])
     w.text(pack.next_action.title_ar, bold=True)
     w.text(pack.next_action.detail_ar)
-    if pack.next_action.command:
-        w.text(f"{labels['command']}: {pack.next_action.command}", size=9, color=_MUTED)
 
     w.heading(t.sections["upgrade_path"])
     for number, step in enumerate(pack.upgrade_path, start=1):

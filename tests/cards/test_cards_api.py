@@ -103,7 +103,7 @@ def test_wrong_role_is_403_other_tenant_and_unknown_ids_are_404(client: TestClie
     assert client.post("/api/v1/cards/card_zz/decision", json={"button_id": "approve"}).status_code == 404
     assert client.post("/api/v1/cards/" + "c" * 101 + "/decision", json={"button_id": "approve"}).status_code == 422
     response = client.post(f"/api/v1/cards/{card_id}/decision", json={"button_id": "acknowledge"})
-    assert response.status_code == 422 and response.json()["code"] == "button_not_on_card"
+    assert response.status_code == 409 and response.json()["code"] == "button_not_on_card"
     assert count_events(gateway, "approval_approved") == 0
 
 

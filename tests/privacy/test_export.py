@@ -35,8 +35,9 @@ def test_export_gathers_every_store_under_both_ids_of_the_person(world: World) -
     assert example["approval_id"] == world.approval_id and example["contact_id"] == world.autopilot_id
     assert export.threads == [world.thread_id]
     assert any(e["kind"] == "executed" for e in export.gateway["audit_events"])
-    # Graph checkpoints are not a store the export reads row by row: it says where they are.
-    assert {r.store for r in export.also_found_in} >= {"checkpoints.db"}
+    # Graph checkpoints are not a store the export reads row by row: it names the threads (above); their
+    # bytes are encrypted, so a byte scan no longer finds the contact in them.
+    assert "checkpoints.db" not in {r.store for r in export.also_found_in}
 
 
 def test_export_is_recorded_in_the_audit_log_without_personal_data(world: World) -> None:

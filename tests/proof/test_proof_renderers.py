@@ -153,18 +153,20 @@ def test_pdf_text_extracts_as_arabic_words_in_logical_order(pdf_text: str) -> No
                  "audit")]
     positions = [pdf_text.index(h) for h in headings]
     assert positions == sorted(positions)
-    for phrase in ("جمادى الآخرة", "بتوقيت الرياض", "طلبات عدم التواصل التي احترمت", "مسودات رسائل جاهزة للمراجعة"):
+    for phrase in ("جمادى الآخرة", "بتوقيت الرياض", without_harakat(texts.labels["by_reason"]),
+                   "مسودات رسائل جاهزة للمراجعة"):
         assert phrase in pdf_text, phrase
     assert not [c for c in pdf_text if ord(c) < 32 and c != "\n"]  # no glyph without its text
 
 
 def test_pdf_mixed_arabic_numbers_and_riyals_read_right_to_left(pdf_text: str, pack: ProofPack) -> None:
     # pypdf returns each right-to-left run in logical order but the runs of a line in visual order
-    # (left to right). Read right to left, the line must say: likely: 9,600 riyal (range: 6,420-14,430 riyal).
+    # (left to right). Read right to left, the line must say: likely: 9,600 riyal (from 6,420 riyal to
+    # 14,430 riyal): a range in words, never "6,420–14,430", which an RTL line lays out backwards.
     line = next(line for line in pdf_text.splitlines() if "التقدير المرجح" in line)
-    order = [line.index(part) for part in ("6,420", "النطاق", "9,600", "التقدير المرجح")]
+    order = [line.index(part) for part in ("14,430", "إلى", "6,420", "من", "9,600", "التقدير المرجح")]
     assert order == sorted(order), line
-    assert "14,430–6,420" in line  # the range reads 6,420 then 14,430 from the right
+    assert "–" not in line
     assert "024,6" not in line and "006,9" not in line  # digits are never mirrored
 
 

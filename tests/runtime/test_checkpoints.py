@@ -31,10 +31,13 @@ def test_thread_ids_are_namespaced_by_tenant():
 
 
 @pytest.mark.sqlite_only
-def test_checkpoints_are_plain_without_a_key(settings, make_ctx, leads_file):
+def test_checkpoints_are_encrypted_by_default(settings, make_ctx, leads_file):
+    """On main a default install (no DEALIX_CHECKPOINT_KEY) kept leads' data in clear in checkpoints.db."""
+    assert settings.checkpoint_key is None
     with open_checkpointer(settings) as checkpointer:
         start_autopilot(make_ctx(), checkpointer, leads_file, top_n=1)
-    assert "شركة النخبة".encode() in _blobs(settings.data_dir / "checkpoints.db")
+    blobs = _blobs(settings.data_dir / "checkpoints.db")
+    assert blobs and "شركة النخبة".encode() not in blobs and b"gmail" not in blobs
 
 
 @pytest.mark.sqlite_only

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tools.connectors.addresses import NO_SENDER, Sender
 from tools.connectors.base import Connector, ConnectorContext, Delivery, ExecutionPermit
 from tools.connectors.calendar import CalendarDraftConnector, CalendarInsertConnector
 from tools.connectors.crm import CrmExportConnector, CrmImportConnector, CrmUpdateConnector
@@ -32,6 +33,7 @@ __all__ = [
     "GmailDraftConnector",
     "GmailDraftsAdapter",
     "MoyasarInvoiceDraftConnector",
+    "Sender",
     "SheetsExportConnector",
     "WhatsAppCloudAdapter",
     "WhatsAppDraftConnector",
@@ -45,16 +47,18 @@ def default_connectors(
     gmail: GmailDraftsAdapter | None = None,
     whatsapp: WhatsAppCloudAdapter | None = None,
     import_root: Path | None = None,
+    sender: Sender = NO_SENDER,
 ) -> dict[str, Connector]:
     """Action id -> connector. With no arguments every connector is outbox-only.
 
     ``gmail`` and ``whatsapp`` are adapters built from configured credentials; ``import_root``
-    confines ``crm.import`` to one folder.
+    confines ``crm.import`` to one folder; ``sender`` is the ``From:`` of email drafts and the
+    ``ORGANIZER`` of invitations (the tenant's configured sender identity).
     """
     connectors: list[Connector] = [
-        GmailDraftConnector(gmail),
-        CalendarDraftConnector(),
-        CalendarInsertConnector(),
+        GmailDraftConnector(gmail, sender),
+        CalendarDraftConnector(sender),
+        CalendarInsertConnector(sender),
         SheetsExportConnector(),
         MoyasarInvoiceDraftConnector(),
         WhatsAppSendConnector(whatsapp),

@@ -17,10 +17,12 @@ injection through an address (``a@b.sa\\r\\nBcc: …``).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from tools.errors import ConnectorError
 
-__all__ = ["email_address"]
+__all__ = ["NO_SENDER", "Sender", "email_address"]
+
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LOCAL_PART = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
@@ -67,3 +69,24 @@ def _invalid() -> ConnectorError:
         "Invalid email address.",
         code="email_invalid",
     )
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who a draft is from (the tenant's sender identity): an address and an optional display name.
+
+    RFC 5322 requires a ``From:`` on every message and RFC 5546 an ``ORGANIZER`` on every
+    invitation; the application configures this identity (``DEALIX_SENDER_EMAIL``)."""
+
+    address: str
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "address", email_address(self.address))
+        if self.name is not None and any(ord(ch) < 32 or ch in "\x7f\u2028\u2029" for ch in self.name):
+            raise _invalid()
+
+
+# When no identity is configured: a reserved name (RFC 2606) no mail system delivers to, so a
+# draft opened in a mail client shows plainly that its sender still has to be chosen.
+NO_SENDER = Sender("drafts@dealix.invalid", "Dealix")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
-from tools.connectors.addresses import email_address
+from tools.connectors.addresses import NO_SENDER, Sender, email_address
 from tools.connectors.arguments import ConnectorArgs, parse_args
 from tools.connectors.base import Connector, ConnectorContext, Delivery, require, write_outbox
 from tools.connectors.clock import localise, zone
@@ -37,7 +37,7 @@ class MeetingArgs(ConnectorArgs):
     end: datetime | None = Field(default=None, description="ISO 8601 end, instead of a duration.")
     attendees: list[str] = Field(min_length=1, description="Attendee email addresses.")
     organizer: str | None = Field(
-        default=None, description="Organizer address; when absent the calendar that imports the file sets it."
+        default=None, description="Organizer address; when absent the tenant's configured sender identity."
     )
     location: str | None = None
     description: str | None = None
@@ -64,8 +64,13 @@ class MeetingArgs(ConnectorArgs):
         return self
 
 
-def build_invitation(meeting: MeetingArgs, *, ledger_id: str, ctx: ConnectorContext) -> Calendar:
-    """The invitation; ``to_ical()`` gives the file's bytes."""
+def build_invitation(meeting: MeetingArgs, *, ledger_id: str, ctx: ConnectorContext,
+                     sender: Sender = NO_SENDER) -> Calendar:
+    """The invitation; ``to_ical()`` gives the file's bytes.
+
+    ``ORGANIZER`` is the call's ``organizer`` or else the tenant's sender identity (RFC 5546
+    requires one on a ``METHOD:REQUEST``); a meeting that starts before now is refused: an
+    invitation to the past is no invitation."""
     from icalendar import Calendar, Event, vCalAddress
 
     tz = zone(ctx)
@@ -74,6 +79,12 @@ def build_invitation(meeting: MeetingArgs, *, ledger_id: str, ctx: ConnectorCont
         end = localise(meeting.end, tz)
     else:
         end = start + timedelta(minutes=meeting.duration_minutes or 0)
+    if start < localise(ctx.now, tz):
+        raise ConnectorError(
+            "موعد الاجتماع في الماضي؛ نرجو اختيار موعد قادم.",
+            "The meeting starts in the past; choose an upcoming time.",
+            code="meeting_in_past",
+        )
     if end <= start:
         raise ConnectorError(
             "وقت انتهاء الاجتماع يجب أن يكون بعد وقت بدايته.",
@@ -99,8 +110,10 @@ def build_invitation(meeting: MeetingArgs, *, ledger_id: str, ctx: ConnectorCont
         event.add("description", meeting.description)
     if meeting.location:
         event.add("location", meeting.location)
-    if meeting.organizer is not None:
-        event.add("organizer", vCalAddress(f"mailto:{meeting.organizer}"))
+    organizer = vCalAddress(f"mailto:{meeting.organizer or sender.address}")
+    if meeting.organizer is None and sender.name:
+        organizer.params["CN"] = sender.name
+    event.add("organizer", organizer)
     for address in meeting.attendees:
         attendee = vCalAddress(f"mailto:{address}")
         attendee.params["CUTYPE"] = "INDIVIDUAL"
@@ -129,12 +142,15 @@ class _MeetingConnector(Connector):
     extension: ClassVar[str] = "ics"
     idempotent: ClassVar[bool] = True
 
+    def __init__(self, sender: Sender = NO_SENDER) -> None:
+        self._sender = sender
+
     def _deliver(
         self, args: dict[str, Any], *, ledger_id: str, live: bool, ctx: ConnectorContext
     ) -> Delivery:
         require(args, "title", "start", "attendees")
         meeting = parse_args(MeetingArgs, args)
-        invitation = build_invitation(meeting, ledger_id=ledger_id, ctx=ctx)
+        invitation = build_invitation(meeting, ledger_id=ledger_id, ctx=ctx, sender=self._sender)
         path = write_outbox(self.outbox_file(ctx, ledger_id), invitation.to_ical())
         event = invitation.events[0]
         # Times and counts only: titles and addresses may name people.

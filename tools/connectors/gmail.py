@@ -21,12 +21,12 @@ import re
 import unicodedata
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime
+from email.utils import format_datetime, formataddr
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
-from tools.connectors.addresses import email_address
+from tools.connectors.addresses import NO_SENDER, Sender, email_address
 from tools.connectors.arguments import ConnectorArgs, parse_args
 from tools.connectors.base import Connector, ConnectorContext, Delivery, require, write_outbox
 from tools.connectors.clock import local_now
@@ -55,7 +55,7 @@ class GmailDraftArgs(ConnectorArgs):
     cc: list[str] = Field(default_factory=list, description="Optional copy recipients.")
     reply_to: str | None = Field(default=None, description="Optional Reply-To address.")
     from_address: str | None = Field(
-        default=None, description="Sender address; when absent Gmail fills in the account's own."
+        default=None, description="Sender address; when absent the tenant's configured sender identity."
     )
 
     @field_validator("to", "cc", mode="before")
@@ -91,11 +91,15 @@ def _breaks_header(ch: str) -> bool:
     return ch != "\t" and unicodedata.category(ch) in {"Cc", "Zl", "Zp"}
 
 
-def build_draft(args: GmailDraftArgs, *, ledger_id: str, ctx: ConnectorContext) -> EmailMessage:
-    """The draft as a message object; ``as_bytes()`` gives the ``.eml`` (CRLF line endings)."""
+def build_draft(args: GmailDraftArgs, *, ledger_id: str, ctx: ConnectorContext,
+                sender: Sender = NO_SENDER) -> EmailMessage:
+    """The draft as a message object; ``as_bytes()`` gives the ``.eml`` (CRLF line endings).
+
+    ``From:`` is the call's ``from_address`` if it gives one, else the tenant's sender identity:
+    RFC 5322 requires it, and a mail client opens a draft without one as a message from nobody."""
     message = EmailMessage(policy=SMTP)
-    if args.from_address is not None:
-        message["From"] = args.from_address
+    from_address = args.from_address or sender.address
+    message["From"] = formataddr((sender.name if from_address == sender.address else None, from_address))
     message["To"] = ", ".join(args.to)
     if args.cc:
         message["Cc"] = ", ".join(args.cc)
@@ -103,7 +107,7 @@ def build_draft(args: GmailDraftArgs, *, ledger_id: str, ctx: ConnectorContext) 
         message["Reply-To"] = args.reply_to
     message["Subject"] = args.subject
     message["Date"] = format_datetime(local_now(ctx))
-    message["Message-ID"] = message_id(ledger_id, args.from_address)
+    message["Message-ID"] = message_id(ledger_id, from_address)
     message["X-Dealix-Draft"] = "true"
     message.set_content(args.body)
     if args.html is not None:
@@ -191,15 +195,16 @@ class GmailDraftConnector(Connector):
     extension: ClassVar[str] = "eml"
     idempotent: ClassVar[bool] = True
 
-    def __init__(self, adapter: GmailDraftsAdapter | None = None) -> None:
+    def __init__(self, adapter: GmailDraftsAdapter | None = None, sender: Sender = NO_SENDER) -> None:
         self._adapter = adapter
+        self._sender = sender
 
     def _deliver(
         self, args: dict[str, Any], *, ledger_id: str, live: bool, ctx: ConnectorContext
     ) -> Delivery:
         require(args, "to", "subject", "body")
         draft = parse_args(GmailDraftArgs, args)
-        message = build_draft(draft, ledger_id=ledger_id, ctx=ctx)
+        message = build_draft(draft, ledger_id=ledger_id, ctx=ctx, sender=self._sender)
         path = self.outbox_file(ctx, ledger_id)
         replayed = path.exists()
         write_outbox(path, message.as_bytes())

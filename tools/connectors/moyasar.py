@@ -13,6 +13,7 @@ charge path and no payment link (``moyasar.charge`` is blocked by policy).
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar, Literal
 
@@ -159,7 +160,7 @@ def build_invoice(args: InvoiceDraftArgs, *, ledger_id: str, ctx: ConnectorConte
         zatca_qr=encode_zatca_tlv(
             seller_name=args.seller_name,
             vat_number=args.vat_number,
-            timestamp=issued_at,
+            timestamp=zatca_timestamp(local_now(ctx)),
             invoice_total=str(total),
             vat_total=str(vat),
         ),
@@ -169,6 +170,11 @@ def build_invoice(args: InvoiceDraftArgs, *, ledger_id: str, ctx: ConnectorConte
             metadata={"dealix_ledger_id": ledger_id, "dealix_tenant": ctx.tenant},
         ),
     )
+
+
+def zatca_timestamp(moment: datetime) -> str:
+    """The QR's tag 3 as ZATCA's examples and readers write it: ISO 8601 in UTC, ``Z``, whole seconds."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _line(item: InvoiceLineArgs) -> InvoiceLine:
