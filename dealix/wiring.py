@@ -84,6 +84,7 @@ def build_gateway(
             approval_ttl=timedelta(hours=settings.approval_ttl_hours),
             live=LiveFlags(whatsapp=settings.live_whatsapp, calendar=settings.live_calendar),
             timezone=settings.timezone,
+            locks_dir=settings.data_dir / "locks",
         ),
         overlays=overlays,
         clock=clock,

@@ -116,6 +116,7 @@ def resume(graph: CompiledStateGraph[Any, Any, Any, Any], ctx: GovernedContext, 
                             code="caller_missing")
     approval = ctx.gateway.get_approval(approval_id, ctx.tenant)  # NotFound across tenants
     config = thread_config(approval.thread_id, tenant=ctx.tenant)
+    lock_dir = lock_dir if lock_dir is not None else ctx.gateway.locks_dir
     with thread_lock(approval.thread_id, lock_dir):
         approval = ctx.gateway.get_approval(approval_id, ctx.tenant)  # as it is now that the thread is ours
         unfinished = ctx.gateway.unfinished_token(approval_id, ctx.tenant) is not None

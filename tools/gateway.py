@@ -98,6 +98,8 @@ class GatewayConfig:
     approval_ttl: timedelta = timedelta(hours=48)
     live: LiveFlags = field(default_factory=LiveFlags)
     timezone: str = "Asia/Riyadh"
+    # Where the processes sharing this gateway's data take their per-thread resume locks (None: in-process only).
+    locks_dir: Any = None
 
 
 class Gateway:
@@ -147,6 +149,11 @@ class Gateway:
     def now(self) -> datetime:
         """The gateway's clock: the moment its decisions and expiries are judged at."""
         return self._clock()
+
+    @property
+    def locks_dir(self) -> Any:
+        """The folder of the cross-process resume locks of the processes that share this gateway's data."""
+        return self._config.locks_dir
 
     def decide(self, call: ToolCall, *, actor: str = "agent") -> GatewayResult:
         """Decide and record; request an approval when one is needed. Never executes."""
