@@ -89,11 +89,12 @@ def autopilot(
     console.print(f"مسار العمل · thread: [bold]{result.thread_id}[/]", highlight=False)
     report = result.imported
     if report is not None:
-        console.print(f"الاستيراد: {report.imported} عميلاً جديداً، {report.already_present} موجوداً مسبقاً، "
-                      f"{report.rejected} صفاً مرفوضاً (الترميز: {report.encoding or '—'}).", markup=False)
+        console.print(f"الاستيراد — عملاء جدد: {report.imported} · موجودون مسبقاً: {report.already_present} · "
+                      f"أسطر مرفوضة: {report.rejected} · الترميز: {report.encoding or '—'}", markup=False)
         for issue in report.issues[:10]:
             console.print(f"  - صف {issue.row_number}: {issue.reason_ar}", markup=False)
-    console.print(f"قُرئ {result.leads_read} صفاً، واختيرت {result.targets} فرصة آمنة، وكُتبت {result.drafts} مسودة.")
+    console.print(f"الأسطر المقروءة: {result.leads_read} · الفرص الآمنة المختارة للكتابة: {result.targets} · "
+                  f"المسودات: {result.drafts}")
     _print_approvals(result.pending, full=True)
     for outcome in result.outcomes:
         console.print(f"- {outcome.company_name}: {outcome.status} — {outcome.reason_ar}", markup=False)
@@ -194,7 +195,7 @@ def run_demo(settings: Settings | None = None, *, leads: Path | None = None, top
     for target in state.get("targets") or []:
         table.add_row(str(target.rank), target.company_name, target.channel, str(target.score), target.why_ar)
     console.print(table)
-    console.print(f"قُرئ {result.leads_read} صفاً (المكرر وطالبو عدم التواصل استُبعدوا).")
+    console.print(f"الأسطر المقروءة: {result.leads_read} — المكرر مدموج، ومن لا يجوز التواصل معه مستبعد.")
     console.rule("٢. المسودات · drafts (guarded, nothing sent)")
     for approval in result.pending[:2]:
         args = approval.action_request.args
