@@ -37,10 +37,10 @@ from typing_extensions import TypedDict
 
 from graphs.inbox import decide_approval
 from graphs.operator_context import OperatorContext, Turn
-from graphs.operator_events import TextEvent, ThreadEvent
 from skills.operator import handlers
 from skills.operator.classifier import classify
 from skills.operator.desk import HANDLERS as DESK_HANDLERS
+from skills.operator.events import TextEvent, ThreadEvent
 from skills.operator.intents import Intent, load_intents
 from skills.operator.labels import label
 from skills.operator.replies import say

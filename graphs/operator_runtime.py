@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from graphs.checkpoint import thread_config
 from graphs.operator import build_operator_graph
 from graphs.operator_context import OperatorContext
-from graphs.operator_events import THREAD_EVENT, DoneEvent, RouteEvent, ThreadEvent
+from skills.operator.events import THREAD_EVENT, DoneEvent, RouteEvent, ThreadEvent
 from tools.errors import GatewayError
 
 MAX_MESSAGE_CHARS = 4000

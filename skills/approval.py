@@ -30,7 +30,8 @@ from langgraph.types import Command, interrupt
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
-from skills.approval_answers import answer_approval, role_label_ar
+from skills.approval_answers import answer_approval
+from skills.operator.labels import label
 from tools.errors import ApprovalError, ConnectorError
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller, GatewayResult, Mode, ToolCall
@@ -144,7 +145,7 @@ def human_approval(state: ApprovalState, runtime: Runtime[Any]) -> Command[Next]
         return Command(goto="human_approval")  # no answer to act on: wait again
     caller, mapped, decision = answer.caller, answer.mapped, answer.decision
     if decision.verdict == "reject":
-        who = role_label_ar(caller.role)
+        who = label("roles", caller.role.value)  # the role in words, never its id
         return Command(goto="__end__", update={"outcome": Outcome(
             status="rejected", action=call.action, approval_id=approval.approval_id, decided_by=caller.user_id,
             reason_ar=f"رفض {who} الإجراء" + (f": {mapped.reason}" if mapped.reason else "."), reason_code="rejected")})

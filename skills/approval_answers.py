@@ -9,11 +9,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tools.errors import RoleNotAllowed
@@ -25,7 +22,6 @@ from tools.models import (
     ApprovalResponse,
     ApprovalVerdict,
     Caller,
-    Role,
 )
 
 
@@ -101,28 +97,3 @@ def answer_approval(gateway: Gateway, approval: ApprovalRequest, caller: Caller 
         return None
     return HumanAnswer(caller=caller, mapped=mapped, decision=decision)
 
-
-class _RoleLabel(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    ar: str
-    en: str
-
-
-class _RolesFile(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    version: str
-    roles: dict[Role, _RoleLabel]
-
-
-@lru_cache(maxsize=1)
-def _role_labels() -> dict[Role, _RoleLabel]:
-    raw = resources.files("skills").joinpath("data/roles.yaml").read_bytes()
-    return dict(_RolesFile.model_validate(yaml.safe_load(raw)).roles)
-
-
-def role_label_ar(role: Role) -> str:
-    """The approver's role in Arabic words (``sales_manager`` -> «مدير المبيعات»)."""
-    label = _role_labels().get(role)
-    return label.ar if label is not None else role.value

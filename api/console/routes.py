@@ -27,8 +27,8 @@ from api.keys import KeyRecord
 from api.session import COOKIE, CSRF_FIELD
 from graphs.inbox import Verdict, decide_approval
 from graphs.operator_context import OperatorContext
-from graphs.operator_events import ApprovalView
 from graphs.operator_runtime import ChatMessage, thread_messages
+from skills.operator.events import ApprovalView
 from skills.operator.labels import LabelKind, label
 from tools.errors import GatewayError
 from tools.rwu import list_rwus

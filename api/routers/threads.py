@@ -1,7 +1,7 @@
 """``/api/v1/threads``: operator chat threads; a message streams its turn as server-sent events.
 
 Each event's ``data`` is one JSON object with a ``type``: route, tool_call, approval_request,
-card, text, error, done (see ``graphs.operator_events``). The turn runs in a thread of its own
+card, text, error, done (see ``skills.operator.events``). The turn runs in a thread of its own
 and its events are handed to the response as they happen; a client that disconnects does not
 cut the turn short (its state and any approvals it created are kept).
 """
@@ -22,9 +22,9 @@ from api.errors import catalog, problem_responses
 from api.schemas.threads import MessageCreate, ThreadCreate, ThreadDetail, ThreadList
 from api.services import Services
 from graphs.operator_context import OperatorContext
-from graphs.operator_events import DoneEvent, ErrorEvent, ThreadEvent
 from graphs.operator_runtime import stream_turn, thread_messages
 from graphs.threads import ThreadInfo
+from skills.operator.events import DoneEvent, ErrorEvent, ThreadEvent
 from tools.errors import GatewayError, NotFound
 from tools.models import Caller
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from api.schemas.rules import NOT_BLANK
 from graphs.inbox import InboxDecision
-from graphs.operator_events import ApprovalView
+from skills.operator.events import ApprovalView
 
 
 class ApprovalList(BaseModel):

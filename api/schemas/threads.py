@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graphs.operator_events import ThreadEvent
 from graphs.operator_runtime import MAX_MESSAGE_CHARS, ChatMessage
 from graphs.threads import ThreadInfo
+from skills.operator.events import ThreadEvent
 
 
 class ThreadCreate(BaseModel):

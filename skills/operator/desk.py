@@ -34,7 +34,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from graphs.operator_context import OperatorContext, Turn
-from graphs.operator_events import ThreadEvent, ToolCallEvent
+from skills.operator.events import ThreadEvent, ToolCallEvent
 from skills.operator.intents import OPERATOR_SKILL, Intent, Lang
 from skills.operator.labels import label
 from skills.operator.replies import say

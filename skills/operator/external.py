@@ -13,8 +13,8 @@ from datetime import timedelta
 from typing import Any
 
 from graphs.operator_context import OperatorContext, Turn
-from graphs.operator_events import ToolCallEvent
 from skills.operator.desk import find_lead
+from skills.operator.events import ToolCallEvent
 from skills.operator.intents import Intent
 from skills.operator.replies import say
 from tools.models import ToolCall

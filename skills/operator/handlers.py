@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from graphs.operator_context import OperatorContext, Turn
-from graphs.operator_events import ApprovalRequestEvent, ApprovalView, ThreadEvent, ToolCallEvent
 from skills.operator.desk import find_lead, quoted_or_whole
+from skills.operator.events import ApprovalRequestEvent, ApprovalView, ThreadEvent, ToolCallEvent
 from skills.operator.external import ADAPTERS
 from skills.operator.intents import OPERATOR_SKILL, Intent, load_intents
 from skills.operator.labels import label as action_label
