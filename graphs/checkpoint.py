@@ -31,6 +31,7 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from graphs.state import STATE_TYPES
 from tools.errors import NotFound
 from tools.settings import Settings
+from tools.store import enable_wal
 
 _NONCE = 12
 
@@ -85,7 +86,7 @@ def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
     settings.ensure_data_dir()
     lite = sqlite3.connect(settings.data_dir / "checkpoints.db", check_same_thread=False, timeout=30.0)
     try:
-        lite.execute("PRAGMA journal_mode=WAL")
+        enable_wal(lite)
         sqlite_saver = SqliteSaver(lite, serde=serde)
         sqlite_saver.setup()
         yield sqlite_saver

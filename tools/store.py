@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -276,6 +277,30 @@ def store_exists(path: Path) -> bool:
     return schema_exists(_pg_url(url), path)
 
 
+def enable_wal(conn: sqlite3.Connection, *, timeout: float = 30.0) -> None:
+    """Put ``conn``'s database in WAL mode, waiting out another process that holds it.
+
+    Switching the journal mode needs an exclusive lock and SQLite answers ``database is locked``
+    at once, without its busy handler, while another process is creating the same file's schema
+    (two workers starting together). A database already in WAL mode is left alone.
+    """
+    deadline = time.monotonic() + timeout
+    delay = 0.01
+    while True:
+        try:
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+
 class SqliteDatabase:
     """One SQLite connection (WAL) shared by a process, guarded by a lock, with a schema applied.
 
@@ -299,7 +324,7 @@ class SqliteDatabase:
         sync = (synchronous or os.environ.get("DEALIX_SQLITE_SYNCHRONOUS", "NORMAL")).upper()
         if sync not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
             raise ValueError(f"DEALIX_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {sync!r}")
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        enable_wal(self._conn)
         self._conn.execute(f"PRAGMA synchronous={sync}")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.execute("PRAGMA busy_timeout=30000")

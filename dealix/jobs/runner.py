@@ -34,6 +34,7 @@ from dealix.jobs.catalog import WORKING_DAYS, JobSpec, default_jobs
 from dealix.jobs.history import JobHistory, JobRun
 from dealix.settings import Settings
 from tools.saudi_time import Clock, system_clock
+from tools.store import enable_wal
 
 if TYPE_CHECKING:
     from apscheduler import Scheduler
@@ -116,8 +117,8 @@ def _engine(settings: Settings) -> tuple[Engine, str | None]:
     @event.listens_for(engine, "connect")
     def _connect(dbapi: Any, _record: Any) -> None:
         dbapi.isolation_level = None  # SQLAlchemy's "begin" below issues BEGIN itself
-        dbapi.execute("PRAGMA journal_mode=WAL")
         dbapi.execute("PRAGMA busy_timeout=30000")
+        enable_wal(dbapi)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
