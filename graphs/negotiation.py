@@ -78,10 +78,10 @@ def build_negotiation_context(settings: Settings, tenant: str, *, caller: Caller
                               gateway: Gateway | None = None, clock: Clock = system_clock,
                               tenant_overlay: TenantOverlay | None = None) -> NegotiationContext:
     """Everything one run needs; reply drafts always wait for a person (review-first overlay)."""
-    gateway = gateway or build_gateway(settings, clock=clock)
+    # drafts wait for a person: the review-first overlay, on this run's view of the shared gateway
+    gateway = (gateway or build_gateway(settings, clock=clock)).with_overlay(autopilot_overlay(tenant, tenant_overlay))
     ctx = NegotiationContext(tenant=tenant, gateway=gateway, caller=caller,
                              coach=build_coach(settings, tenant=tenant, gateway=gateway, clock=clock))
-    ctx.gateway.set_overlay(autopilot_overlay(tenant, tenant_overlay))  # drafts wait for a person
     return ctx
 
 

@@ -67,11 +67,10 @@ def studio_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
 def build_partners_context(settings: Settings, tenant: str, *, caller: Caller | None = None,
                            gateway: Gateway | None = None, clock: Callable[[], datetime] = system_clock,
                            cards: bool = True) -> PartnersContext:
-    gateway = gateway or build_gateway(settings, clock=clock)
+    gateway = (gateway or build_gateway(settings, clock=clock)).with_overlay(autopilot_overlay(tenant))
     ctx = PartnersContext(tenant=tenant, gateway=gateway, caller=caller,
                           partners=build_service(settings, tenant=tenant, clock=clock, gateway=gateway),
                           cards=CardService(tenant, gateway=gateway, clock=clock) if cards else None)
-    ctx.gateway.set_overlay(autopilot_overlay(tenant))  # drafts wait for a person
     return ctx
 
 

@@ -44,10 +44,7 @@ def build_context(settings: Settings, tenant: str, *, caller: Caller | None = No
                   sender: SenderProfile | None = None, span_exporter: Any = None) -> AutopilotContext:
     """Everything one run needs, from settings. The autopilot's review-first overlay is always applied."""
     overlay = autopilot_overlay(tenant, tenant_overlay)
-    if gateway is None:
-        gateway = build_gateway(settings, overlays={tenant: overlay})
-    else:
-        gateway.set_overlay(overlay)
+    gateway = (gateway or build_gateway(settings)).with_overlay(overlay)  # this run's view; the shared one is untouched
     masker = build_masker(settings)
     tracing = build_tracing(settings, masker, span_exporter=span_exporter)
     copywriter = build_copywriter(settings, masker, tracing=tracing, sender=sender,

@@ -83,12 +83,11 @@ def build_support_context(settings: Settings, tenant: str, *, caller: Caller | N
                           gateway: Gateway | None = None, clock: Callable[[], datetime] = system_clock,
                           calendar: BusinessCalendar | None = None, cards: bool = True) -> SupportContext:
     """The run's dependencies; escalations publish support cards unless ``cards`` is False."""
-    gateway = gateway or build_gateway(settings, clock=clock)
+    gateway = (gateway or build_gateway(settings, clock=clock)).with_overlay(autopilot_overlay(tenant))
     publisher = card_publisher(CardService(tenant, gateway=gateway, clock=clock)) if cards else None
     ctx = SupportContext(tenant=tenant, gateway=gateway, caller=caller,
                          support=build_service(settings, tenant=tenant, clock=clock, gateway=gateway,
                                                calendar=calendar, cards=publisher))
-    ctx.gateway.set_overlay(autopilot_overlay(tenant))  # drafts wait for a person
     return ctx
 
 

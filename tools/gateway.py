@@ -18,6 +18,7 @@ the state it changed. Connectors need a permit that only this module can mint.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from collections.abc import Mapping
@@ -144,7 +145,16 @@ class Gateway:
 
     # ------------------------------------------------------------------ public API
     def set_overlay(self, overlay: TenantOverlay) -> None:
+        """Set ``overlay`` for its tenant on this gateway, for every caller that shares it."""
         self._overlays[overlay.tenant] = overlay
+
+    def with_overlay(self, overlay: TenantOverlay) -> Gateway:
+        """This gateway seen through ``overlay`` for its tenant: one run's tighter modes (the autopilot's
+        review-first drafts) without changing what other callers of the shared gateway get. The view
+        shares everything else (store, audit chain, approvals, ledger, locks)."""
+        view = copy.copy(self)
+        view._overlays = {**self._overlays, overlay.tenant: overlay}
+        return view
 
     def now(self) -> datetime:
         """The gateway's clock: the moment its decisions and expiries are judged at."""

@@ -170,3 +170,17 @@ def test_a_dozen_approvals_answered_at_once_each_run_once_and_the_thread_agrees_
         values = build_autopilot_graph(checkpointer).get_state(
             {"configurable": {"thread_id": started.thread_id}}).values
     assert sorted(o.status for o in values["outcomes"].values()) == ["executed"] * len(started.pending)
+
+
+def test_an_autopilot_run_does_not_leave_its_review_first_overlay_on_the_shared_gateway(settings: Settings) -> None:
+    """Before: build_context set the review-first overlay on the gateway it was handed, so every later
+    caller of that shared gateway (the chat, the API) met the autopilot's modes for the tenant."""
+    gateway = build_gateway(settings)
+    call = ToolCall(tenant=TENANT, skill="execution_governor", action="calendar.draft",
+                    args={"title": "اجتماع تعريفي", "start": "2026-12-13T10:00:00+03:00"},
+                    thread_id=f"{TENANT}:t-1", tool_call_id="c1")
+    before = gateway.dry_run(call).decision.mode
+    ctx = build_context(settings, TENANT, gateway=gateway)
+    assert ctx.gateway.dry_run(call).decision.mode == "approval_required"  # the run's own view is review-first
+    assert gateway.dry_run(call).decision.mode == before != "approval_required"
+    assert ctx.gateway.store is gateway.store  # one store, one audit chain
