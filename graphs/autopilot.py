@@ -24,7 +24,6 @@ from langgraph.graph.state import CompiledStateGraph
 from graphs.approval import APPROVAL_NODE, approval_subgraph, bind
 from graphs.state import STATE_TYPES
 from skills.nodes import (
-    AutopilotContext,
     AutopilotInput,
     AutopilotState,
     OutreachState,
@@ -34,11 +33,12 @@ from skills.nodes import (
     saudi_copywriter,
     targeting_analyst,
 )
+from skills.run_context import AutopilotRunContext
 
 
 @lru_cache(maxsize=1)
 def outreach_subgraph() -> CompiledStateGraph[Any, Any, Any, Any]:
-    graph = StateGraph(OutreachState, context_schema=AutopilotContext)
+    graph = StateGraph(OutreachState, context_schema=AutopilotRunContext)
     graph.add_node("saudi_copywriter", saudi_copywriter)
     graph.add_node(APPROVAL_NODE, approval_subgraph())
     graph.add_node("record_outcome", record_outcome)
@@ -50,7 +50,7 @@ def outreach_subgraph() -> CompiledStateGraph[Any, Any, Any, Any]:
 
 @lru_cache(maxsize=1)
 def _autopilot() -> CompiledStateGraph[Any, Any, Any, Any]:
-    graph = StateGraph(AutopilotState, context_schema=AutopilotContext, input_schema=AutopilotInput)
+    graph = StateGraph(AutopilotState, context_schema=AutopilotRunContext, input_schema=AutopilotInput)
     graph.add_node("targeting_analyst", targeting_analyst)
     graph.add_node("outreach", outreach_subgraph())
     graph.add_node("proof_pack_builder", proof_pack_builder)
@@ -66,7 +66,3 @@ def build_autopilot_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
     """The autopilot (compiled once per process) over ``checkpointer`` (LangGraph's server brings its own)."""
     return bind(_autopilot(), checkpointer, *STATE_TYPES)
 
-
-def studio_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
-    """For ``langgraph.json`` (Studio, ``langgraph dev``): the server brings the checkpointer."""
-    return build_autopilot_graph()

@@ -33,13 +33,14 @@ from graphs.checkpoint import new_thread_id, thread_config
 from graphs.resume import resume, waiting_on
 from graphs.runtime import build_context
 from graphs.state import STATE_TYPES
-from skills.approval import Outcome
+from skills.approval import Outcome, request_of
 from skills.growth.calendar import local_day
 from skills.growth.errors import DecisionInvalid, GrowthError, PlanNotFound
 from skills.growth.models import DayScorecard, FollowupSuggestion, PlanStep, Prospect
 from skills.growth.nodes import day_scorecard, fan_out, plan_followups, publish_cards, select_prospects
 from skills.growth.plan_state import GROWTH_STATE_TYPES, DailyPlanContext, DailyPlanInput, DailyPlanState
 from skills.growth.repository import GrowthRepository
+from skills.run_context import DailyPlanRunContext
 from skills.targeting.service import TargetingService
 from tools.errors import RoleNotAllowed
 from tools.gateway import Gateway
@@ -52,7 +53,7 @@ Decision = Literal["approve", "reject", "edit"]
 
 @lru_cache(maxsize=1)
 def _daily_plan() -> CompiledStateGraph[Any, Any, Any, Any]:
-    graph = StateGraph(DailyPlanState, context_schema=DailyPlanContext, input_schema=DailyPlanInput)
+    graph = StateGraph(DailyPlanState, context_schema=DailyPlanRunContext, input_schema=DailyPlanInput)
     graph.add_node("select_prospects", select_prospects)
     graph.add_node("publish_cards", publish_cards, metadata={"skills": ["ux_card_designer"]})
     graph.add_node("outreach", outreach_subgraph())
@@ -72,10 +73,6 @@ def build_daily_plan_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
     """The plan (compiled once per process) over ``checkpointer``, allowed to revive the plan's models."""
     return bind(_daily_plan(), checkpointer, *STATE_TYPES, *GROWTH_STATE_TYPES)
 
-
-def studio_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
-    """For ``langgraph.json``: the server brings the checkpointer."""
-    return build_daily_plan_graph()
 
 
 # ------------------------------------------------------------------------------------------ runtime
@@ -154,7 +151,7 @@ def plan_view(ctx: DailyPlanContext, checkpointer: BaseCheckpointSaver[Any], thr
         elif task.state is not None and not isinstance(task.state, dict):
             drafts.update(task.state.values.get("drafts") or {})
             outcomes.update(task.state.values.get("outcomes") or {})
-    pending = [ApprovalRequest.model_validate(i.value) for i in snapshot.interrupts]
+    pending = [request_of(i.value) for i in snapshot.interrupts]
     rank = {s.lead_id: s.rank for s in values.get("steps") or []}
     pending.sort(key=lambda a: (rank.get(a.contact_id or "", 0), a.tool_call_id))
     return DailyPlanView(
@@ -203,4 +200,4 @@ def with_caller(ctx: DailyPlanContext, caller: Caller) -> DailyPlanContext:
 
 
 __all__ = ["DailyPlanView", "PlanDecision", "build_daily_plan_graph", "build_plan_context", "decide_in_plan",
-           "new_plan_thread_id", "plan_view", "start_daily_plan", "studio_graph", "with_caller"]
+           "new_plan_thread_id", "plan_view", "start_daily_plan", "with_caller"]

@@ -77,7 +77,8 @@ class Services:
     clock: Clock
 
 
-ContextFactory = Callable[[Services, Caller], AbstractContextManager[GovernedContext]]
+ContextFactory = Callable[[Services, str, Caller | None], AbstractContextManager[GovernedContext]]
+"""(services, tenant, caller) → the graph's bound run context; a run without a caller decides no approval."""
 
 
 @dataclass(frozen=True)
@@ -89,21 +90,20 @@ class Route:
 
 
 @contextmanager
-def _autopilot(services: Services, caller: Caller) -> Iterator[GovernedContext]:
-    targeting = build_service(services.settings, tenant=caller.tenant, clock=services.clock)
+def _autopilot(services: Services, tenant: str, caller: Caller | None) -> Iterator[GovernedContext]:
+    targeting = build_service(services.settings, tenant=tenant, clock=services.clock)
     try:
-        yield build_context(services.settings, caller.tenant, caller=caller, gateway=services.gateway,
-                            targeting=targeting)
+        yield build_context(services.settings, tenant, caller=caller, gateway=services.gateway, targeting=targeting)
     finally:
         targeting.repository.close()
 
 
 @contextmanager
-def _daily_plan(services: Services, caller: Caller) -> Iterator[GovernedContext]:
+def _daily_plan(services: Services, tenant: str, caller: Caller | None) -> Iterator[GovernedContext]:
     repository = GrowthRepository(growth_db_path(services.settings))
-    targeting = build_service(services.settings, tenant=caller.tenant, clock=services.clock)
+    targeting = build_service(services.settings, tenant=tenant, clock=services.clock)
     try:
-        yield build_plan_context(services.settings, caller.tenant, targeting=targeting, growth=repository,
+        yield build_plan_context(services.settings, tenant, targeting=targeting, growth=repository,
                                  caller=caller, gateway=services.gateway, clock=services.clock)
     finally:
         repository.close()
@@ -111,17 +111,24 @@ def _daily_plan(services: Services, caller: Caller) -> Iterator[GovernedContext]
 
 
 @contextmanager
-def _built(build: Callable[..., GovernedContext], services: Services, caller: Caller) -> Iterator[GovernedContext]:
-    yield build(services.settings, caller.tenant, caller=caller, gateway=services.gateway, clock=services.clock)
+def _built(build: Callable[..., GovernedContext], services: Services, tenant: str,
+           caller: Caller | None) -> Iterator[GovernedContext]:
+    yield build(services.settings, tenant, caller=caller, gateway=services.gateway, clock=services.clock)
 
 
 ROUTES: dict[GraphKind, Route] = {
     "autopilot": Route(build_autopilot_graph, _autopilot),
     "daily_plan": Route(build_daily_plan_graph, _daily_plan),
-    "negotiation": Route(build_negotiation_graph, lambda s, c: _built(build_negotiation_context, s, c)),
-    "partners": Route(build_partner_graph, lambda s, c: _built(build_partners_context, s, c)),
-    "support": Route(build_support_graph, lambda s, c: _built(build_support_context, s, c)),
+    "negotiation": Route(build_negotiation_graph, lambda s, t, c: _built(build_negotiation_context, s, t, c)),
+    "partners": Route(build_partner_graph, lambda s, t, c: _built(build_partners_context, s, t, c)),
+    "support": Route(build_support_graph, lambda s, t, c: _built(build_support_context, s, t, c)),
 }
+
+
+def open_context(kind: GraphKind, services: Services, tenant: str,
+                 caller: Caller | None = None) -> AbstractContextManager[GovernedContext]:
+    """The bound run context of a ``kind`` graph for ``tenant``, built from the process's services."""
+    return ROUTES[kind].context(services, tenant, caller)
 
 
 def decide_approval(*, settings: Settings, gateway: Gateway, checkpointer: BaseCheckpointSaver[Any], caller: Caller,
@@ -145,7 +152,7 @@ def decide_approval(*, settings: Settings, gateway: Gateway, checkpointer: BaseC
     route = _route(approval, checkpointer, unfinished)
     if route is None:
         return _resolve_directly(gateway, caller, approval, verdict, edited_args, edited_action, reason)
-    with route.context(Services(settings, gateway, clock), caller) as ctx:
+    with route.context(Services(settings, gateway, clock), caller.tenant, caller) as ctx:
         result = resume(route.graph(checkpointer), ctx, approval_id, verdict, edited_args=edited_args,
                         edited_action=edited_action, reason=reason, lock_dir=settings.data_dir / "locks")
     return _decision(approval, gateway, caller, verdict, result)

@@ -29,7 +29,7 @@ from graphs.checkpoint import new_thread_id, thread_config
 from graphs.overlay import autopilot_overlay
 from graphs.resume import Decision, ResumeResult, awaiting, resume
 from graphs.state import STATE_TYPES
-from skills.approval import Outcome
+from skills.approval import Outcome, request_of
 from skills.negotiation.factory import build_coach
 from skills.negotiation.models import Classification, DealContext, NegotiationResult
 from skills.negotiation.nodes import (
@@ -41,6 +41,7 @@ from skills.negotiation.nodes import (
 )
 from skills.negotiation.screen import screen_seller_request
 from skills.negotiation.utterance import check_utterance
+from skills.run_context import NegotiationRunContext
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller
 from tools.policy import TenantOverlay
@@ -48,12 +49,12 @@ from tools.saudi_time import Clock, system_clock
 from tools.settings import Settings
 
 __all__ = ["NegotiationContext", "NegotiationRun", "build_negotiation_context", "build_negotiation_graph",
-           "decide_negotiation", "start_negotiation", "studio_graph"]
+           "decide_negotiation", "start_negotiation"]
 
 
 @lru_cache(maxsize=1)
 def _negotiation() -> CompiledStateGraph[Any, Any, Any, Any]:
-    graph = StateGraph(NegotiationState, context_schema=NegotiationContext, input_schema=NegotiationInput)
+    graph = StateGraph(NegotiationState, context_schema=NegotiationRunContext, input_schema=NegotiationInput)
     graph.add_node("classify", classify)
     graph.add_node("respond", respond)
     graph.add_node(APPROVAL_NODE, approval_subgraph())
@@ -68,10 +69,6 @@ def build_negotiation_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
     """The graph (compiled once per process) over ``checkpointer`` (LangGraph's server brings its own)."""
     return bind(_negotiation(), checkpointer, *STATE_TYPES)
 
-
-def studio_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
-    """For ``langgraph.json``: the server brings the checkpointer; a run passes a NegotiationContext."""
-    return build_negotiation_graph()
 
 
 def build_negotiation_context(settings: Settings, tenant: str, *, caller: Caller | None = None,
@@ -107,7 +104,7 @@ def start_negotiation(ctx: NegotiationContext, checkpointer: BaseCheckpointSaver
     config = thread_config(thread_id, tenant=ctx.tenant)
     values = graph.invoke({"text": text, "deal": deal, "seller_request": seller_request}, config, context=ctx)
     interrupts = values.get("__interrupt__") or []
-    pending = ApprovalRequest.model_validate(interrupts[0].value) if interrupts else None
+    pending = request_of(interrupts[0].value) if interrupts else None
     return NegotiationRun(
         thread_id=thread_id, classification=values.get("classification"), result=values.get("result"),
         pending=pending,

@@ -45,6 +45,7 @@ from skills.operator.intents import Intent, load_intents
 from skills.operator.labels import label
 from skills.operator.replies import say
 from skills.operator.understand import understand
+from skills.run_context import OperatorRunContext, bound
 from tools.errors import GatewayError
 from tools.saudi_time import RIYADH
 
@@ -110,16 +111,16 @@ def _last_request(state: OperatorState) -> str:
     return ""
 
 
-def supervisor(state: OperatorState, runtime: Runtime[OperatorContext]) -> Command[SkillNode]:
+def supervisor(state: OperatorState, runtime: Runtime[Any]) -> Command[SkillNode]:
     """Read the latest request into its steps and send the first one to its skill."""
-    plan = plan_request(_last_request(state), runtime.context)
+    plan = plan_request(_last_request(state), bound(runtime, OperatorContext))
     return Command(goto=NODE_OF_INTENT.get(plan[0].intent, "assistant_help"),
                    update={"route": plan[0].model_dump(mode="json"),
                            "plan": [p.model_dump(mode="json") for p in plan], "step": 0})
 
 
 def _answer(handler: handlers.Handler, state: OperatorState,
-            runtime: Runtime[OperatorContext]) -> Command[SkillNode | Literal["__end__"]]:
+            runtime: Runtime[Any]) -> Command[SkillNode | Literal["__end__"]]:
     plan = state.get("plan") or [state["route"]]
     index = state.get("step", 0)
     intent = Intent.model_validate(plan[index])
@@ -131,7 +132,7 @@ def _answer(handler: handlers.Handler, state: OperatorState,
     turn_no = sum(1 for m in state.get("messages") or [] if isinstance(m, HumanMessage))
     turn = Turn(thread_id=str(get_config()["configurable"]["thread_id"]), index=turn_no, step=index)
     try:
-        reply = handler(runtime.context, intent, emit, turn)
+        reply = handler(bound(runtime, OperatorContext), intent, emit, turn)
     except GatewayError as exc:
         reply = say("skill.failed", intent.lang, reason=exc.message_en if intent.lang == "en" else exc.message_ar)
     if index:
@@ -155,12 +156,12 @@ def _by_intent(table: dict[str, handlers.Handler], fallback: handlers.Handler) -
 Next = Command[SkillNode | Literal["__end__"]]
 
 
-def targeting_analyst(state: OperatorState, runtime: Runtime[OperatorContext]) -> Next:
+def targeting_analyst(state: OperatorState, runtime: Runtime[Any]) -> Next:
     """Today's top targets and one autopilot run that drafts for them; or a draft for one named lead."""
     return _answer(_by_intent({"draft_lead": handlers.draft_for_lead}, handlers.rank_targets), state, runtime)
 
 
-def approvals_inbox(state: OperatorState, runtime: Runtime[OperatorContext]) -> Next:
+def approvals_inbox(state: OperatorState, runtime: Runtime[Any]) -> Next:
     """What waits for the caller's approval (numbered), or the caller's answer to one by its number.
 
     The numbers are those of the list last shown in this conversation, so "approve 1" then "reject 2"
@@ -173,41 +174,42 @@ def approvals_inbox(state: OperatorState, runtime: Runtime[OperatorContext]) -> 
     command = _answer(_by_intent({"approval_decide": decide}, handlers.pending_approvals), state, runtime)
     plan = state.get("plan") or [state["route"]]
     if plan[state.get("step", 0)]["intent"] == "pending_approvals":
-        shown = [a.approval_id for a in handlers.my_pending(runtime.context)[:handlers.MAX_APPROVALS_SHOWN]]
+        mine = handlers.my_pending(bound(runtime, OperatorContext))
+        shown = [a.approval_id for a in mine[:handlers.MAX_APPROVALS_SHOWN]]
         update = dict(command.update) if isinstance(command.update, dict) else {}
         return Command(goto=command.goto, update={**update, "listing": shown})
     return command
 
 
-def negotiation_coach(state: OperatorState, runtime: Runtime[OperatorContext]) -> Next:
+def negotiation_coach(state: OperatorState, runtime: Runtime[Any]) -> Next:
     return _answer(handlers.external_skill, state, runtime)
 
 
-def proof_pack_builder(state: OperatorState, runtime: Runtime[OperatorContext]) -> Next:
+def proof_pack_builder(state: OperatorState, runtime: Runtime[Any]) -> Next:
     return _answer(handlers.external_skill, state, runtime)
 
 
-def partner_strategist(state: OperatorState, runtime: Runtime[OperatorContext]) -> Next:
+def partner_strategist(state: OperatorState, runtime: Runtime[Any]) -> Next:
     return _answer(handlers.external_skill, state, runtime)
 
 
-def customer_success_operator(state: OperatorState, runtime: Runtime[OperatorContext]) -> Next:
+def customer_success_operator(state: OperatorState, runtime: Runtime[Any]) -> Next:
     """Open tickets, SLA breaches, or a reply draft to a customer who wrote first."""
     table = {"sla_breaches": DESK_HANDLERS["sla_breaches"], "inbound_reply": handlers.inbound_reply}
     return _answer(_by_intent(table, handlers.external_skill), state, runtime)
 
 
-def operator_desk(state: OperatorState, runtime: Runtime[OperatorContext]) -> Next:
+def operator_desk(state: OperatorState, runtime: Runtime[Any]) -> Next:
     """The day's status, invoice/meeting drafts, CRM update, export, deals, consent, refusals report, policy."""
     return _answer(_by_intent(DESK_HANDLERS, handlers.help_reply), state, runtime)
 
 
-def refusal(state: OperatorState, runtime: Runtime[OperatorContext]) -> Next:
+def refusal(state: OperatorState, runtime: Runtime[Any]) -> Next:
     """A forbidden act, sent to the gateway as that act: refused with its own reason, in the request's language."""
     return _answer(DESK_HANDLERS["refusal"], state, runtime)
 
 
-def assistant_help(state: OperatorState, runtime: Runtime[OperatorContext]) -> Next:
+def assistant_help(state: OperatorState, runtime: Runtime[Any]) -> Next:
     """What the operator can ask for (only capabilities that exist)."""
     return _answer(handlers.help_reply, state, runtime)
 
@@ -243,14 +245,10 @@ _SKILL_NODES = (targeting_analyst, approvals_inbox, negotiation_coach, proof_pac
 def build_operator_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
                          ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """The operator chat, compiled with ``checkpointer`` (LangGraph's server supplies its own when None)."""
-    graph = StateGraph(OperatorState, context_schema=OperatorContext)
+    graph = StateGraph(OperatorState, context_schema=OperatorRunContext)
     graph.add_node("supervisor", supervisor)
     for node in _SKILL_NODES:
         graph.add_node(node.__name__, node)  # each routes itself: to the next step's skill, or to the end
     graph.add_edge(START, "supervisor")
     return graph.compile(checkpointer=checkpointer, name="operator")
 
-
-def studio_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
-    """For ``langgraph.json`` (Studio): the server brings the checkpointer; a run passes an OperatorContext."""
-    return build_operator_graph()

@@ -27,23 +27,24 @@ from graphs.approval import APPROVAL_NODE, approval_subgraph, bind
 from graphs.checkpoint import new_thread_id, thread_config
 from graphs.overlay import autopilot_overlay
 from graphs.resume import Decision, ResumeResult, awaiting, resume
-from skills.approval import Outcome
+from skills.approval import Outcome, request_of
 from skills.cards.service import CardService
 from skills.partners.factory import build_service
 from skills.partners.models import DraftChannel, PartnerDraft, PartnerSuggestion
 from skills.partners.nodes import PartnerInput, PartnersContext, PartnerState, partner_message, partner_strategist
+from skills.run_context import PartnersRunContext
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller
 from tools.saudi_time import system_clock
 from tools.settings import Settings
 
 __all__ = ["PartnerRunResult", "PartnersContext", "build_partner_graph", "build_partners_context",
-           "decide_partner_draft", "start_partner_outreach", "studio_graph"]
+           "decide_partner_draft", "start_partner_outreach"]
 
 
 @lru_cache(maxsize=1)
 def _partners() -> CompiledStateGraph[Any, Any, Any, Any]:
-    graph = StateGraph(PartnerState, context_schema=PartnersContext, input_schema=PartnerInput)
+    graph = StateGraph(PartnerState, context_schema=PartnersRunContext, input_schema=PartnerInput)
     graph.add_node("partner_strategist", partner_strategist)
     graph.add_node("partner_message", partner_message)
     graph.add_node(APPROVAL_NODE, approval_subgraph())
@@ -58,10 +59,6 @@ def build_partner_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
     """The graph (compiled once per process) over ``checkpointer`` (LangGraph's server brings its own)."""
     return bind(_partners(), checkpointer, PartnerSuggestion, PartnerDraft)
 
-
-def studio_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
-    """For ``langgraph.json``: the server brings the checkpointer; a run passes a PartnersContext."""
-    return build_partner_graph()
 
 
 def build_partners_context(settings: Settings, tenant: str, *, caller: Caller | None = None,
@@ -93,7 +90,7 @@ def start_partner_outreach(ctx: PartnersContext, checkpointer: BaseCheckpointSav
     config = thread_config(thread_id, tenant=ctx.tenant)
     values = graph.invoke({"top": top, "partner_id": partner_id, "channel": channel}, config, context=ctx)
     interrupts = values.get("__interrupt__") or []
-    pending = ApprovalRequest.model_validate(interrupts[0].value) if interrupts else None
+    pending = request_of(interrupts[0].value) if interrupts else None
     return PartnerRunResult(
         thread_id=thread_id, suggestions=values.get("suggestions") or [], partner_id=values.get("partner_id"),
         draft=values.get("draft"), outcome=awaiting(pending, values.get("outcome")),

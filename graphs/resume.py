@@ -29,7 +29,7 @@ from langgraph.types import Command
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphs.checkpoint import thread_config
-from skills.approval import GovernedContext, Outcome
+from skills.approval import GovernedContext, Outcome, request_of
 from skills.approval_answers import HumanResponse, response_for
 from tools.errors import ApprovalError, GatewayError, RoleNotAllowed
 from tools.models import ApprovalRequest, Caller, Role
@@ -179,14 +179,10 @@ def _result(ctx: GovernedContext, graph: CompiledStateGraph[Any, Any, Any, Any],
         message = _STILL_PENDING_AR
     else:
         message = outcome.reason_ar if outcome is not None else already_decided_ar(after)
-    pending = [ApprovalRequest.model_validate(_request(i.value)) for i in values.get("__interrupt__", [])]
+    pending = [request_of(i.value) for i in values.get("__interrupt__", [])]
     return ResumeResult(approval_id=approval.approval_id, thread_id=approval.thread_id, already_decided=False,
                         message_ar=message, outcome=outcome, pending=pending,
                         values={k: v for k, v in values.items() if k != "__interrupt__"})
-
-
-def _request(value: Any) -> Any:
-    return value[0] if isinstance(value, list) and value else value
 
 
 def _outcome_of(values: dict[str, Any], approval: ApprovalRequest) -> Outcome | None:

@@ -25,7 +25,7 @@ from graphs.autopilot import build_autopilot_graph
 from graphs.checkpoint import new_thread_id, thread_config
 from graphs.overlay import autopilot_overlay
 from graphs.resume import Decision, ResumeResult, resume
-from skills.approval import Outcome
+from skills.approval import Outcome, request_of
 from skills.nodes import AutopilotContext
 from skills.targeting.factory import build_service
 from skills.targeting.models import ImportReport
@@ -81,7 +81,7 @@ def start_autopilot(ctx: AutopilotContext, checkpointer: BaseCheckpointSaver[Any
     ctx.tracing.flush()
     values = graph.get_state(config).values
     rank = {t.lead_id: t.rank for t in values.get("targets") or []}
-    pending = [ApprovalRequest.model_validate(i.value) for i in result.get("__interrupt__", [])]
+    pending = [request_of(i.value) for i in result.get("__interrupt__", [])]
     pending.sort(key=lambda a: (rank.get(a.contact_id or "", 0), a.tool_call_id))
     settled = [o for o in (result.get("outcomes") or {}).values() if o.status != "awaiting_approval"]
     return StartResult(thread_id=thread_id, leads_read=report.rows_read if report else 0, imported=report,

@@ -28,8 +28,9 @@ from graphs.approval import APPROVAL_NODE, approval_subgraph, bind
 from graphs.checkpoint import new_thread_id, thread_config
 from graphs.overlay import autopilot_overlay
 from graphs.resume import Decision, ResumeResult, awaiting, resume
-from skills.approval import Outcome
+from skills.approval import Outcome, request_of
 from skills.cards.service import CardService
+from skills.run_context import SupportRunContext
 from skills.support.business_time import BusinessCalendar
 from skills.support.cards import card_publisher
 from skills.support.factory import build_service
@@ -49,12 +50,12 @@ from tools.saudi_time import system_clock
 from tools.settings import Settings
 
 __all__ = ["SupportContext", "SupportRunResult", "build_support_context", "build_support_graph",
-           "decide_support_reply", "start_support_reply", "studio_graph"]
+           "decide_support_reply", "start_support_reply"]
 
 
 @lru_cache(maxsize=1)
 def _support() -> CompiledStateGraph[Any, Any, Any, Any]:
-    graph = StateGraph(SupportState, context_schema=SupportContext, input_schema=SupportInput)
+    graph = StateGraph(SupportState, context_schema=SupportRunContext, input_schema=SupportInput)
     graph.add_node("customer_success_operator", customer_success_operator)
     graph.add_node("sla_monitor", sla_monitor)
     graph.add_node("support_reply", support_reply)
@@ -73,10 +74,6 @@ def build_support_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
     """The graph (compiled once per process) over ``checkpointer`` (LangGraph's server brings its own)."""
     return bind(_support(), checkpointer, IncomingTicket, SlaStatus, Escalation, ReplyDraft)
 
-
-def studio_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
-    """For ``langgraph.json``: the server brings the checkpointer; a run passes a SupportContext."""
-    return build_support_graph()
 
 
 def build_support_context(settings: Settings, tenant: str, *, caller: Caller | None = None,
@@ -112,7 +109,7 @@ def start_support_reply(ctx: SupportContext, checkpointer: BaseCheckpointSaver[A
     config = thread_config(thread_id, tenant=ctx.tenant)
     values = graph.invoke({"ticket_id": ticket_id, "incoming": incoming}, config, context=ctx)
     interrupts = values.get("__interrupt__") or []
-    pending = ApprovalRequest.model_validate(interrupts[0].value) if interrupts else None
+    pending = request_of(interrupts[0].value) if interrupts else None
     return SupportRunResult(
         thread_id=thread_id, ticket_id=values["ticket_id"], sla=values.get("sla"),
         escalation=values.get("escalation"), reply=values.get("reply"),

@@ -32,6 +32,7 @@ from typing_extensions import TypedDict
 
 from skills.approval_answers import answer_approval
 from skills.operator.labels import label
+from skills.run_context import bound
 from tools.errors import ApprovalError, ConnectorError
 from tools.gateway import Gateway
 from tools.models import ApprovalRequest, Caller, GatewayResult, Mode, ToolCall
@@ -108,9 +109,25 @@ def _required(value: Any, what: str) -> Any:
     return value
 
 
+def request_of(value: Any) -> ApprovalRequest:
+    """The approval an interrupt waits on. The interrupt value follows agent-inbox's convention, a list
+    of one request; a bare request (threads paused before the list form) is read too."""
+    if isinstance(value, list) and value:
+        value = value[0]
+    return ApprovalRequest.model_validate(value)
+
+
+def first_response(raw: Any) -> Any:
+    """The one response to the one request: agent-inbox resumes with a list of responses
+    (``[{"type": "accept", "args": None}]``); the console and the API resume with the response itself."""
+    if isinstance(raw, list):
+        return raw[0] if len(raw) == 1 else None  # one request, one response: anything else is no answer
+    return raw
+
+
 def safe_action_reviewer(state: ApprovalState, runtime: Runtime[Any]) -> Command[Next]:
     """Ask the gateway about the one action in ``call``. Decides and records; never executes."""
-    ctx: GovernedContext = runtime.context
+    ctx = bound(runtime, GovernedContext)
     call: ToolCall = _required(state.get("call"), "a call")
     result = ctx.gateway.decide(call)
     decision = result.decision
@@ -128,9 +145,9 @@ def safe_action_reviewer(state: ApprovalState, runtime: Runtime[Any]) -> Command
 def human_approval(state: ApprovalState, runtime: Runtime[Any]) -> Command[Next]:
     """Wait for a person. Nothing before ``interrupt``: this node re-runs from the top on every resume."""
     approval: ApprovalRequest = _required(state.get("approval"), "an approval")
-    raw = interrupt(approval.model_dump(mode="json"))
+    raw = first_response(interrupt([approval.model_dump(mode="json")]))
 
-    ctx: GovernedContext = runtime.context
+    ctx = bound(runtime, GovernedContext)
     call: ToolCall = _required(state.get("call"), "a call")
     try:
         answer = answer_approval(ctx.gateway, approval, ctx.caller, ctx.tenant, raw)
@@ -167,7 +184,7 @@ def human_approval(state: ApprovalState, runtime: Runtime[Any]) -> Command[Next]
 
 def execution_governor(state: ApprovalState, runtime: Runtime[Any]) -> dict[str, Any]:
     """Run exactly what was approved, through the gateway and its ledger: at most once."""
-    ctx: GovernedContext = runtime.context
+    ctx = bound(runtime, GovernedContext)
     call: ToolCall = _required(state.get("call"), "a call")
     approval = state.get("approval")
     refused = ctx.refuse_before_execution(call, approval, thread_id())
@@ -194,4 +211,5 @@ def execution_outcome(result: GatewayResult, approval: ApprovalRequest | None) -
 
 
 __all__ = ["ApprovalState", "GovernedContext", "Outcome", "OutcomeStatus", "execution_governor",
-           "execution_outcome", "human_approval", "safe_action_reviewer", "thread_id"]
+           "execution_outcome", "first_response", "human_approval", "request_of", "safe_action_reviewer",
+           "thread_id"]

@@ -23,6 +23,7 @@ from agents.copywriter import Copywriter, Draft, LeadBrief
 from agents.tracing import Tracing
 from skills.approval import ApprovalState, GovernedContext, Outcome, thread_id
 from skills.outreach import choose_targets
+from skills.run_context import bound
 from skills.targeting.outreach import OutreachTarget
 from skills.targeting.service import TargetingService
 from tools.approvals import approval_id_of
@@ -90,10 +91,10 @@ def _outcome(target: OutreachTarget, status: Any, **fields: Any) -> dict[str, Ou
 
 
 # --------------------------------------------------------------------------------- the thread
-def targeting_analyst(state: AutopilotState, runtime: Runtime[AutopilotContext]) -> dict[str, Any]:
+def targeting_analyst(state: AutopilotState, runtime: Runtime[Any]) -> dict[str, Any]:
     """Today's picks from the Targeting OS (the daily plan's choice, ``top_n`` of them, or the named ``lead_ids``).
     Recorded with the gateway."""
-    ctx = runtime.context
+    ctx = bound(runtime, AutopilotContext)
     top_n = state.get("top_n") or 10
     choice = choose_targets(ctx.targeting, top=top_n, lead_ids=state.get("lead_ids"))
     ctx.gateway.invoke(ToolCall(
@@ -121,9 +122,9 @@ def fan_out(state: AutopilotState) -> list[Send] | Literal["proof_pack_builder"]
     return outreach_branches(state.get("targets") or []) or "proof_pack_builder"
 
 
-def proof_pack_builder(state: AutopilotState, runtime: Runtime[AutopilotContext]) -> dict[str, Any]:
+def proof_pack_builder(state: AutopilotState, runtime: Runtime[Any]) -> dict[str, Any]:
     """Close the thread: count outcomes and record the proof pack decision (internal, suggest-only)."""
-    ctx = runtime.context
+    ctx = bound(runtime, AutopilotContext)
     counts: dict[str, int] = {}
     for outcome in (state.get("outcomes") or {}).values():
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
@@ -135,10 +136,10 @@ def proof_pack_builder(state: AutopilotState, runtime: Runtime[AutopilotContext]
 
 
 # --------------------------------------------------------------------------------- one target
-def saudi_copywriter(state: OutreachState, runtime: Runtime[AutopilotContext]
+def saudi_copywriter(state: OutreachState, runtime: Runtime[Any]
                      ) -> Command[Literal["approval", "record_outcome"]]:
     """One guarded draft for the target, as one draft call. A draft that fails the guard goes to review."""
-    ctx, target = runtime.context, state["target"]
+    ctx, target = bound(runtime, AutopilotContext), state["target"]
     brief = lead_brief(target)
     draft = ctx.copywriter.write(brief, other_names=tuple(state.get("other_names") or ()),
                                  other_contacts=tuple(state.get("other_contacts") or ()))
@@ -165,11 +166,11 @@ def draft_call(tenant: str, target: OutreachTarget, draft: Draft, thread: str) -
                     tool_call_id=f"{target.lead_id}:{action}", contact_id=target.lead_id)
 
 
-def record_outcome(state: OutreachState, runtime: Runtime[AutopilotContext]) -> dict[str, Any]:
+def record_outcome(state: OutreachState, runtime: Runtime[Any]) -> dict[str, Any]:
     """Key the branch's outcome by lead; an approved draft that left becomes an example for the copywriter.
 
     Learning is keyed by the approval id, so a re-run of this node replaces the example, never adds one."""
-    ctx, target = runtime.context, state["target"]
+    ctx, target = bound(runtime, AutopilotContext), state["target"]
     outcome = state.get("outcome") or Outcome(status="not_executed")
     outcome = outcome.model_copy(update={"lead_id": target.lead_id, "company_name": target.company_name})
     call, token, draft = state.get("call"), state.get("token"), state.get("draft")

@@ -33,6 +33,7 @@ from skills.nodes import outreach_branches
 from skills.outreach import choose_targets
 from skills.proof.builder import ProofPackBuilder
 from skills.proof.period import Period
+from skills.run_context import bound
 from tools.errors import NotFound
 from tools.models import ToolCall
 
@@ -48,9 +49,9 @@ def _plan_day(state: DailyPlanState, ctx: DailyPlanContext) -> date:
     return date.fromisoformat(day) if day else local_day(ctx.now())
 
 
-def select_prospects(state: DailyPlanState, runtime: Runtime[DailyPlanContext]) -> dict[str, Any]:
+def select_prospects(state: DailyPlanState, runtime: Runtime[Any]) -> dict[str, Any]:
     """The Targeting OS's choice (the autopilot's too): up to 20 safe prospects, the top 10, a step for each."""
-    ctx = runtime.context
+    ctx = bound(runtime, DailyPlanContext)
     choice = choose_targets(ctx.targeting)
     ctx.gateway.invoke(ToolCall(
         tenant=ctx.tenant, skill="targeting_analyst", action="targeting.rank", thread_id=_thread_id(),
@@ -62,9 +63,9 @@ def select_prospects(state: DailyPlanState, runtime: Runtime[DailyPlanContext]) 
             "targets": choice.targets}
 
 
-def publish_cards(state: DailyPlanState, runtime: Runtime[DailyPlanContext]) -> dict[str, Any]:
+def publish_cards(state: DailyPlanState, runtime: Runtime[Any]) -> dict[str, Any]:
     """An opportunity card per pick, published through the card desk (``card.publish`` via the gateway)."""
-    ctx = runtime.context
+    ctx = bound(runtime, DailyPlanContext)
     steps = state.get("steps") or []
     wanted = {s.lead_id for s in steps}
     targets = [t for t in ctx.targeting.targets() if t.lead_id in wanted]
@@ -91,9 +92,9 @@ def fan_out(state: DailyPlanState) -> list[Send] | Literal["plan_followups"]:
     return outreach_branches(state.get("targets") or []) or "plan_followups"
 
 
-def plan_followups(state: DailyPlanState, runtime: Runtime[DailyPlanContext]) -> dict[str, Any]:
+def plan_followups(state: DailyPlanState, runtime: Runtime[Any]) -> dict[str, Any]:
     """A follow-up date for every draft that was approved into the mailbox, recorded with the gateway."""
-    ctx = runtime.context
+    ctx = bound(runtime, DailyPlanContext)
     assert ctx.growth is not None
     thread_id = _thread_id()
     now = ctx.now()
@@ -122,10 +123,10 @@ def plan_followups(state: DailyPlanState, runtime: Runtime[DailyPlanContext]) ->
     return {"followups": followups}
 
 
-def day_scorecard(state: DailyPlanState, runtime: Runtime[DailyPlanContext]) -> dict[str, Any]:
+def day_scorecard(state: DailyPlanState, runtime: Runtime[Any]) -> dict[str, Any]:
     """Close the day: counts, the day's proof pack (``skills.proof``, recorded through the gateway), the eight
     scores over today's ledger, and the day's outcomes for the learning loop."""
-    ctx = runtime.context
+    ctx = bound(runtime, DailyPlanContext)
     assert ctx.growth is not None
     thread_id = _thread_id()
     day = _plan_day(state, ctx)

@@ -26,6 +26,7 @@ from skills.negotiation.catalog import load_rules
 from skills.negotiation.coach import SKILL, NegotiationCoach
 from skills.negotiation.models import Classification, DealContext, NegotiationResult, Reply
 from skills.negotiation.screen import screen_draft_text
+from skills.run_context import bound
 from tools.models import ApprovalRequest, ToolCall
 
 
@@ -84,16 +85,16 @@ def draft_call(tenant: str, deal: DealContext, reply: Reply, thread_id: str) -> 
                     tool_call_id=f"{deal.deal_id}:{action}", contact_id=deal.deal_id)
 
 
-def classify(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> dict[str, Any]:
-    return {"classification": runtime.context.coach.classify(state["text"])}
+def classify(state: NegotiationState, runtime: Runtime[Any]) -> dict[str, Any]:
+    return {"classification": bound(runtime, NegotiationContext).coach.classify(state["text"])}
 
 
-def respond(state: NegotiationState, runtime: Runtime[NegotiationContext]
+def respond(state: NegotiationState, runtime: Runtime[Any]
             ) -> Command[Literal["approval", "__end__"]]:
-    ctx = runtime.context
+    ctx = bound(runtime, NegotiationContext)
     classification = state.get("classification")
     assert classification is not None
-    deal = state.get("deal") or DealContext()
+    deal = DealContext.model_validate(state.get("deal") or {})  # a model in-process, JSON from Studio
     thread_id = _thread_id()
     result = ctx.coach.respond_to(state["text"], classification, deal, seller_request=state.get("seller_request"),
                                   thread_id=thread_id)

@@ -27,6 +27,7 @@ from skills.partners.drafts import draft_call
 from skills.partners.errors import PartnerError
 from skills.partners.models import DraftChannel, PartnerDraft, PartnerSuggestion
 from skills.partners.service import PartnerService
+from skills.run_context import bound
 
 _NEEDS_REVIEW_AR = "لم تجتز المسودة فحص الجودة والسلامة؛ أُحيلت للمراجعة ولن يُنفَّذ شيء."
 _NO_PARTNER_AR = "لا يوجد شريك مقترح يمكن التواصل معه بطريقة نظامية؛ لم تُعدّ أي مسودة."
@@ -56,8 +57,8 @@ def _thread_id() -> str:
     return str(get_config()["configurable"]["thread_id"])
 
 
-def partner_strategist(state: PartnerState, runtime: Runtime[PartnersContext]) -> dict[str, Any]:
-    ctx = runtime.context
+def partner_strategist(state: PartnerState, runtime: Runtime[Any]) -> dict[str, Any]:
+    ctx = bound(runtime, PartnersContext)
     service = ctx.partners
     suggestions = service.suggest(state.get("top") or 10, record=False)
     service.record_suggestions(suggestions, thread_id=_thread_id(), proof=True)
@@ -71,9 +72,9 @@ def partner_strategist(state: PartnerState, runtime: Runtime[PartnersContext]) -
     return {"suggestions": suggestions, "partner_id": chosen}
 
 
-def partner_message(state: PartnerState, runtime: Runtime[PartnersContext]
+def partner_message(state: PartnerState, runtime: Runtime[Any]
                     ) -> Command[Literal["approval", "__end__"]]:
-    ctx = runtime.context
+    ctx = bound(runtime, PartnersContext)
     partner_id = state.get("partner_id")
     if partner_id is None:
         return Command(goto="__end__", update={"outcome": Outcome(status="refused", reason_ar=_NO_PARTNER_AR,

@@ -23,6 +23,7 @@ from langgraph.types import Command
 from typing_extensions import TypedDict
 
 from skills.approval import ApprovalState, GovernedContext, Outcome
+from skills.run_context import bound
 from skills.support.errors import SupportError
 from skills.support.models import Escalation, IncomingTicket, ReplyDraft, SlaStatus
 from skills.support.replies import reply_call
@@ -53,29 +54,31 @@ def _thread_id() -> str:
     return str(get_config()["configurable"]["thread_id"])
 
 
-def customer_success_operator(state: SupportState, runtime: Runtime[SupportContext]) -> dict[str, Any]:
-    service = runtime.context.support
+def customer_success_operator(state: SupportState, runtime: Runtime[Any]) -> dict[str, Any]:
+    service = bound(runtime, SupportContext).support
     ticket_id = state.get("ticket_id")
     incoming = state.get("incoming")
     if ticket_id is None:
-        assert incoming is not None, "the support graph needs a ticket_id or an incoming ticket"
-        ticket_id = service.create(incoming, actor="customer_success_operator").ticket_id
+        if incoming is None:
+            raise ValueError("the support graph needs a ticket_id or an incoming ticket")
+        ticket = IncomingTicket.model_validate(incoming)  # a model in-process, JSON from Studio
+        ticket_id = service.create(ticket, actor="customer_success_operator").ticket_id
     else:
         service.get(ticket_id)  # TicketNotFound for an unknown (or another tenant's) ticket
     return {"ticket_id": ticket_id, "incoming": None}
 
 
-def sla_monitor(state: SupportState, runtime: Runtime[SupportContext]) -> dict[str, Any]:
-    service = runtime.context.support
+def sla_monitor(state: SupportState, runtime: Runtime[Any]) -> dict[str, Any]:
+    service = bound(runtime, SupportContext).support
     ticket_id = state.get("ticket_id")
     assert ticket_id is not None
     escalation = service.escalate(ticket_id)
     return {"sla": service.sla(ticket_id), "escalation": escalation}
 
 
-def support_reply(state: SupportState, runtime: Runtime[SupportContext]
+def support_reply(state: SupportState, runtime: Runtime[Any]
                   ) -> Command[Literal["approval", "__end__"]]:
-    service = runtime.context.support
+    service = bound(runtime, SupportContext).support
     ticket_id = state.get("ticket_id")
     assert ticket_id is not None
     try:
@@ -90,8 +93,8 @@ def support_reply(state: SupportState, runtime: Runtime[SupportContext]
     return Command(goto="approval", update={"reply": reply, "call": call})
 
 
-def record_response(state: SupportState, runtime: Runtime[SupportContext]) -> dict[str, Any]:
-    ctx = runtime.context
+def record_response(state: SupportState, runtime: Runtime[Any]) -> dict[str, Any]:
+    ctx = bound(runtime, SupportContext)
     outcome = state.get("outcome")
     ticket_id = state.get("ticket_id")
     if ticket_id is not None and outcome is not None and outcome.status in ("executed", "already_executed"):
