@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from skills.targeting.catalog import Catalog, ReputationPolicy, Text, load_catalog
 from skills.targeting.repository import Touch
+from tools.saudi_time import RIYADH
 
 WEEK = timedelta(days=7)
 
@@ -52,6 +53,15 @@ class ReputationGuard:
                     self._company_week[company] += 1
                     self._oldest_in_week.setdefault(f"co:{company}", touch.at)
                 self._oldest_in_week.setdefault(touch.lead_id, touch.at)
+
+    def touched_today(self, lead_ids: Iterable[str]) -> bool:
+        """An unanswered touch since midnight in Riyadh: the gateway allows one outreach a day per person,
+        so a pick like this could only be refused; the selection passes over it to the next."""
+        day_start = self._now.astimezone(RIYADH).replace(hour=0, minute=0, second=0, microsecond=0)
+        touches = [t for i in lead_ids for t in self._history.get(i, ()) if t.at >= day_start]
+        if any(t.replied for t in touches):
+            return False  # a reply today makes the next message a conversation, not outreach
+        return bool(touches)
 
     def channel_count(self, lead_ids: Iterable[str], channel: str) -> int:
         return sum(self._week[(lead_id, channel)] for lead_id in lead_ids)

@@ -53,6 +53,8 @@ def daily_selection(
             break
         if target.contactability.status != "safe" or target.channel.channel is None:
             continue
+        if guard.touched_today([target.lead_id, *target.merged_ids]):
+            continue  # written to today already (any path): the next best gets today's slot
         company = target.company_id
         if per_company[company] >= policy.max_per_company or guard.company_hold(company, per_company[company]):
             skipped += 1

@@ -184,3 +184,23 @@ def test_an_autopilot_run_does_not_leave_its_review_first_overlay_on_the_shared_
     assert ctx.gateway.dry_run(call).decision.mode == "approval_required"  # the run's own view is review-first
     assert gateway.dry_run(call).decision.mode == before != "approval_required"
     assert ctx.gateway.store is gateway.store  # one store, one audit chain
+
+
+def test_a_second_run_on_the_same_day_passes_over_the_person_written_to_and_picks_the_next(
+        settings: Settings, tmp_path: Path) -> None:
+    """Before: the selection picked the person drafted to an hour earlier again, and the gateway could only
+    refuse them (touched_today): a second «top 1» run that day drafted nothing."""
+    leads = _write(tmp_path / "leads.csv", [HEADERS, GOOD, MIXED[-1]], "utf-8")
+    reached: list[str] = []
+    with open_checkpointer(settings) as checkpointer:
+        for _ in range(2):
+            started = start_autopilot(build_context(settings, TENANT), checkpointer, leads, 1)
+            assert len(started.pending) == 1, started.outcomes
+            reached += _recipients(started)
+            answer = decide_approval(settings=settings, gateway=build_gateway(settings), checkpointer=checkpointer,
+                                     caller=MANAGER, approval_id=started.pending[0].approval_id, verdict="approve")
+            assert answer.outcome == "executed"
+        third = start_autopilot(build_context(settings, TENANT), checkpointer, None, 1)
+    assert sorted(reached) == ["reem@ofuq.example.sa", "sara@nokhba.example.sa"]
+    assert third.pending == []  # both written to today: nobody is drafted twice, nothing is refused either
+    assert not [o for o in third.outcomes if o.reason_code == "touched_today"]

@@ -65,17 +65,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Sett
     process = subprocess.Popen(
         [str(_CLI), "dev", "--no-browser", "--no-reload", "--host", "127.0.0.1", "--port", str(port),
          "--config", str(ROOT / "langgraph.json")],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # langgraph.json's paths
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, process, root / "server.log")
         yield url, settings
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
         log.close()
 
 
