@@ -18,8 +18,9 @@ from pathlib import Path
 
 _T0 = time.perf_counter()
 from dealix.settings import Settings  # noqa: E402
+from dealix.wiring import autopilot_context  # noqa: E402
 from graphs.checkpoint import open_checkpointer  # noqa: E402
-from graphs.runtime import build_context, start_autopilot  # noqa: E402
+from graphs.runtime import start_autopilot  # noqa: E402
 
 IMPORT_SECONDS = time.perf_counter() - _T0
 RESULTS = Path(__file__).with_name("results") / "autopilot.md"
@@ -43,7 +44,7 @@ def run_once(n: int) -> tuple[float, float, int]:
         leads = write_leads(root / "leads.csv", n)
         settings = Settings(data_dir=root / "data", secret_key="bench-" + "k" * 26)
         started = time.perf_counter()
-        ctx = build_context(settings, "bench")
+        ctx = autopilot_context(settings, "bench")
         with open_checkpointer(settings) as checkpointer:
             built = time.perf_counter()
             result = start_autopilot(ctx, checkpointer, leads, n)

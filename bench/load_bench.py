@@ -191,8 +191,9 @@ def _seed_approvals(data_dir: Path, n: int) -> list[str]:
     """``n`` pending approvals on one autopilot thread of the demo tenant (drafts awaiting a person)."""
     from api.seed import DEMO_TENANT
     from dealix.settings import Settings
+    from dealix.wiring import autopilot_context
     from graphs.checkpoint import open_checkpointer
-    from graphs.runtime import build_context, start_autopilot
+    from graphs.runtime import start_autopilot
 
     leads = data_dir.parent / "bench-leads.csv"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -205,7 +206,7 @@ def _seed_approvals(data_dir: Path, n: int) -> list[str]:
                              "email": f"c{i}@load{i}.example.sa", "city": "الرياض", "sector": "التسويق",
                              "source": "referral", "notes": "", "consent": ""})
     settings = Settings(data_dir=data_dir, secret_key=SECRET)
-    ctx = build_context(settings, DEMO_TENANT)
+    ctx = autopilot_context(settings, DEMO_TENANT)
     with open_checkpointer(settings) as saver:
         started = start_autopilot(ctx, saver, leads, n)
     return [a.approval_id for a in started.pending]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from dealix.settings import Settings, get_settings
 from skills.registry import load_skills
@@ -22,6 +23,9 @@ from tools.policy import TenantOverlay, load_policy
 from tools.recipients import RecipientDirectory
 from tools.saudi_time import BusinessHours, Clock, system_clock
 from tools.store import Store
+
+if TYPE_CHECKING:
+    from skills.nodes import AutopilotContext
 
 
 def open_store(settings: Settings | None = None) -> Store:
@@ -101,3 +105,11 @@ def build_recipients(settings: Settings | None = None, *, store: Store | None = 
     return TargetingRecipients(TargetingRepository(targeting_db_path(settings)),
                                ConsentRegistry(store or open_store(settings)),
                                hours=BusinessHours(timezone=settings.timezone))
+
+
+def autopilot_context(settings: Settings, tenant: str, *, gateway: Gateway | None = None,
+                      **kwargs: Any) -> AutopilotContext:
+    """An autopilot run's context on ``gateway``: the shell's own, or one built over ``settings`` here."""
+    from graphs.runtime import build_context
+
+    return build_context(settings, tenant, gateway=gateway or build_gateway(settings), **kwargs)

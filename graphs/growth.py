@@ -81,7 +81,7 @@ def new_plan_thread_id(tenant: str) -> str:
 
 
 def build_plan_context(settings: Settings, tenant: str, *, targeting: TargetingService, growth: GrowthRepository,
-                       caller: Caller | None = None, gateway: Gateway | None = None,
+                       caller: Caller | None = None, gateway: Gateway,
                        clock: Clock = system_clock) -> DailyPlanContext:
     """The autopilot's context (review-first overlay, copywriter, tracing) plus the plan's own parts."""
     base = build_context(settings, tenant, caller=caller, gateway=gateway, targeting=targeting)

@@ -23,7 +23,6 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.wiring import build_gateway
 from graphs.approval import APPROVAL_NODE, approval_subgraph, bind
 from graphs.checkpoint import new_thread_id, thread_config
 from graphs.overlay import autopilot_overlay
@@ -72,11 +71,11 @@ def build_negotiation_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
 
 
 def build_negotiation_context(settings: Settings, tenant: str, *, caller: Caller | None = None,
-                              gateway: Gateway | None = None, clock: Clock = system_clock,
+                              gateway: Gateway, clock: Clock = system_clock,
                               tenant_overlay: TenantOverlay | None = None) -> NegotiationContext:
     """Everything one run needs; reply drafts always wait for a person (review-first overlay)."""
     # drafts wait for a person: the review-first overlay, on this run's view of the shared gateway
-    gateway = (gateway or build_gateway(settings, clock=clock)).with_overlay(autopilot_overlay(tenant, tenant_overlay))
+    gateway = gateway.with_overlay(autopilot_overlay(tenant, tenant_overlay))
     ctx = NegotiationContext(tenant=tenant, gateway=gateway, caller=caller,
                              coach=build_coach(settings, tenant=tenant, gateway=gateway, clock=clock))
     return ctx

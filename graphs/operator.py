@@ -36,9 +36,9 @@ from langgraph.types import Command
 from typing_extensions import TypedDict
 
 from graphs.inbox import decide_approval
-from graphs.operator_context import OperatorContext, Turn
 from skills.operator import handlers
 from skills.operator.classifier import classify
+from skills.operator.context import OperatorContext, Turn
 from skills.operator.desk import HANDLERS as DESK_HANDLERS
 from skills.operator.events import TextEvent, ThreadEvent
 from skills.operator.intents import Intent, load_intents

@@ -1,51 +1,31 @@
-"""The run-scoped dependencies of an operator chat turn: passed as ``context=``, never kept in state."""
+"""The operator chat's run context as the graphs layer runs it: the skill's context
+(:class:`skills.operator.context.OperatorContext`) with the one thing a skill may not do itself,
+starting the autopilot as a graph thread of its own."""
 
 from __future__ import annotations
 
+import contextvars
 from dataclasses import dataclass
-from typing import Any, Protocol
 
-from langgraph.checkpoint.base import BaseCheckpointSaver
-
+from graphs.checkpoint import new_thread_id
+from graphs.runtime import StartResult, build_context, start_autopilot
 from graphs.threads import ThreadBook
-from skills.operator.intents import Intent
-from tools.gateway import Gateway
-from tools.models import Caller
-from tools.saudi_time import Clock, system_clock
-from tools.settings import Settings
+from skills.operator.context import IntentRouter, Turn
+from skills.operator.context import OperatorContext as SkillOperatorContext
+from skills.targeting.service import TargetingService
 
 
 @dataclass(frozen=True)
-class Turn:
-    """One turn of a conversation: the thread and the turn's number in it (1 for the first request)."""
+class OperatorContext(SkillOperatorContext):
+    threads: ThreadBook  # the console's thread list (titles, messages): the graphs layer's own
 
-    thread_id: str
-    index: int
-    step: int = 0  # the step of a request that asks for several things
-
-    def call_id(self, name: str) -> str:
-        return f"turn{self.index}:{name}" if not self.step else f"turn{self.index}.{self.step}:{name}"
-
-
-class IntentRouter(Protocol):
-    """Chooses the intent of a request (the model path); None means 'could not decide'."""
-
-    def route(self, text: str) -> Intent | None: ...
+    def start_autopilot(self, targeting: TargetingService, top: int, *,
+                        lead_ids: list[str] | None = None) -> StartResult:
+        autopilot = build_context(self.settings, self.tenant, gateway=self.gateway, targeting=targeting)
+        thread_id = new_thread_id(self.tenant, "autopilot")
+        # A fresh context: the autopilot is its own graph and thread, not a subgraph of this turn.
+        return contextvars.Context().run(start_autopilot, autopilot, self.checkpointer, None, top,
+                                         thread_id=thread_id, lead_ids=lead_ids)
 
 
-@dataclass(frozen=True)
-class OperatorContext:
-    """What every node of the operator graph may use.
-
-    ``caller`` is the authenticated person chatting (from the API's auth or the CLI), never read
-    from a message. ``checkpointer`` is where the autopilot runs a skill starts keep their threads.
-    """
-
-    tenant: str
-    caller: Caller
-    settings: Settings
-    gateway: Gateway
-    threads: ThreadBook
-    checkpointer: BaseCheckpointSaver[Any]
-    clock: Clock = system_clock
-    router: IntentRouter | None = None
+__all__ = ["IntentRouter", "OperatorContext", "Turn"]

@@ -22,7 +22,6 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.wiring import build_gateway
 from graphs.approval import APPROVAL_NODE, approval_subgraph, bind
 from graphs.checkpoint import new_thread_id, thread_config
 from graphs.overlay import autopilot_overlay
@@ -62,9 +61,9 @@ def build_partner_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
 
 
 def build_partners_context(settings: Settings, tenant: str, *, caller: Caller | None = None,
-                           gateway: Gateway | None = None, clock: Callable[[], datetime] = system_clock,
+                           gateway: Gateway, clock: Callable[[], datetime] = system_clock,
                            cards: bool = True) -> PartnersContext:
-    gateway = (gateway or build_gateway(settings, clock=clock)).with_overlay(autopilot_overlay(tenant))
+    gateway = gateway.with_overlay(autopilot_overlay(tenant))
     ctx = PartnersContext(tenant=tenant, gateway=gateway, caller=caller,
                           partners=build_service(settings, tenant=tenant, clock=clock, gateway=gateway),
                           cards=CardService(tenant, gateway=gateway, clock=clock) if cards else None)

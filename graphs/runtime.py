@@ -20,7 +20,6 @@ from agents.copywriter import SenderProfile
 from agents.examples import build_copy_examples
 from agents.models import build_copywriter
 from agents.tracing import build_tracing
-from dealix.wiring import build_gateway, build_masker
 from graphs.autopilot import build_autopilot_graph
 from graphs.checkpoint import new_thread_id, thread_config
 from graphs.overlay import autopilot_overlay
@@ -39,13 +38,13 @@ from tools.settings import Settings
 DecideResult = ResumeResult
 
 
-def build_context(settings: Settings, tenant: str, *, caller: Caller | None = None, gateway: Gateway | None = None,
+def build_context(settings: Settings, tenant: str, *, gateway: Gateway, caller: Caller | None = None,
                   targeting: TargetingService | None = None, tenant_overlay: TenantOverlay | None = None,
                   sender: SenderProfile | None = None, span_exporter: Any = None) -> AutopilotContext:
     """Everything one run needs, from settings. The autopilot's review-first overlay is always applied."""
     overlay = autopilot_overlay(tenant, tenant_overlay)
-    gateway = (gateway or build_gateway(settings)).with_overlay(overlay)  # this run's view; the shared one is untouched
-    masker = build_masker(settings)
+    gateway = gateway.with_overlay(overlay)  # this run's view of the shell's gateway; the shared one is untouched
+    masker = gateway.masker
     tracing = build_tracing(settings, masker, span_exporter=span_exporter)
     copywriter = build_copywriter(settings, masker, tracing=tracing, sender=sender,
                                   examples=build_copy_examples(settings, tenant, masker, segment_of=segment_of),

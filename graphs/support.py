@@ -23,7 +23,6 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.wiring import build_gateway
 from graphs.approval import APPROVAL_NODE, approval_subgraph, bind
 from graphs.checkpoint import new_thread_id, thread_config
 from graphs.overlay import autopilot_overlay
@@ -77,10 +76,10 @@ def build_support_graph(checkpointer: BaseCheckpointSaver[Any] | None = None
 
 
 def build_support_context(settings: Settings, tenant: str, *, caller: Caller | None = None,
-                          gateway: Gateway | None = None, clock: Callable[[], datetime] = system_clock,
+                          gateway: Gateway, clock: Callable[[], datetime] = system_clock,
                           calendar: BusinessCalendar | None = None, cards: bool = True) -> SupportContext:
     """The run's dependencies; escalations publish support cards unless ``cards`` is False."""
-    gateway = (gateway or build_gateway(settings, clock=clock)).with_overlay(autopilot_overlay(tenant))
+    gateway = gateway.with_overlay(autopilot_overlay(tenant))
     publisher = card_publisher(CardService(tenant, gateway=gateway, clock=clock)) if cards else None
     ctx = SupportContext(tenant=tenant, gateway=gateway, caller=caller,
                          support=build_service(settings, tenant=tenant, clock=clock, gateway=gateway,

@@ -26,7 +26,8 @@ from api.schemas.cards import (
 )
 from api.services import Services
 from dealix.settings import Settings
-from skills.cards.build import build_card_service, build_decider, todays_targets
+from graphs.cards import build_card_service, build_decider
+from skills.cards.build import todays_targets
 from skills.cards.decisions import CardDecider
 from skills.cards.errors import ButtonNotOnCard, EditNeedsArgs, role_may_not_decide
 from skills.cards.feed import visible_to

@@ -15,7 +15,9 @@ from rich.table import Table
 
 from dealix.cli.output import fail, print_json, stdout
 from dealix.settings import get_settings
-from skills.cards.build import build_card_service, build_decider, refresh
+from dealix.wiring import build_gateway
+from graphs.cards import build_card_service, build_decider
+from skills.cards.build import refresh
 from skills.cards.decisions import CardDecisionRequest, CardDecisionResult
 from skills.cards.feed import Feed
 from skills.cards.service import PublishReport
@@ -41,7 +43,7 @@ def feed(
 ) -> None:
     """The role's open cards, most pressing first (built from the current state first)."""
     settings = get_settings()
-    service = build_card_service(settings, tenant)
+    service = build_card_service(settings, tenant, gateway=build_gateway(settings))
     try:
         report = refresh(service, settings) if opportunities else service.sync()
         result = service.feed(role, limit=limit)
@@ -104,7 +106,7 @@ def decide(
             raise typer.BadParameter("a JSON object", param_hint="--args")
     settings = get_settings()
     caller = Caller(user_id=user or f"cli:{getpass.getuser()}", tenant=tenant, role=role)
-    service = build_card_service(settings, tenant)
+    service = build_card_service(settings, tenant, gateway=build_gateway(settings))
     try:
         card = service.card(card_id)
         button_id = button
@@ -139,7 +141,7 @@ def whatsapp(
     tenant: TenantOpt = "default",
 ) -> None:
     """The card as a WhatsApp text brief (and, with --json, the interactive message). Nothing is sent."""
-    service = build_card_service(get_settings(), tenant)
+    service = build_card_service(settings := get_settings(), tenant, gateway=build_gateway(settings))
     try:
         rendering = render_card(service.card(card_id), service.texts)
     except GatewayError as error:

@@ -52,7 +52,7 @@ def consent_book(settings: Settings) -> ConsentBook:
 
 def _lead_ids(address: str, tenant: str) -> list[str]:
     """The stored leads with this phone or email: their own registry ids get the event too."""
-    return build_service(tenant=tenant).leads_with_address(normalise_address(address))
+    return build_service(get_settings(), tenant=tenant).leads_with_address(normalise_address(address))
 
 
 def _fail(error: ConsentError) -> typer.Exit:

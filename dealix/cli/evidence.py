@@ -11,11 +11,12 @@ import typer
 from dealix.cli.output import fail, print_json, stdout
 from dealix.cli.proof import DemoOpt, FromOpt, TenantOpt, ToOpt, parse_day
 from dealix.settings import Settings, get_settings
+from dealix.wiring import build_gateway
 from skills.proof.demo import DEMO_KEY, demo_ledger
 from skills.proof.errors import EvidenceError, ProofError
 from skills.proof.evidence import EvidenceScope, Manifest, export_evidence, write_evidence
 from skills.proof.evidence_verify import verify_evidence
-from skills.proof.factory import DEFAULT_TENANT, proof_gateway
+from skills.proof.factory import DEFAULT_TENANT
 from skills.proof.period import Period, period_from
 from tools.saudi_time import system_clock
 
@@ -59,11 +60,12 @@ def export(
                 scope = _scope(ledger.tenant, contact, deal, start, end)
                 if scope.period is not None and not (start or end):
                     scope = scope.model_copy(update={"period": ledger.period})
-                data, manifest = export_evidence(ledger.gateway, scope, key=DEMO_KEY, now=ledger.clock())
+                data, manifest = export_evidence(ledger.gateway, scope, key=DEMO_KEY, now=ledger.clock(),
+                                                 settings=get_settings())
         else:
             settings = get_settings()
             scope = _scope(tenant, contact, deal, start, end)
-            gateway = proof_gateway(settings)
+            gateway = build_gateway(settings)
             try:
                 data, manifest = export_evidence(gateway, scope, key=settings.signing_key(), now=system_clock(),
                                                  settings=settings)

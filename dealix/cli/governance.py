@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from dealix.cli.output import fail, print_json, stdout
 from dealix.cli.proof import parse_day
 from dealix.settings import get_settings
+from dealix.wiring import build_gateway
 from skills.governance.catalog import load_forecast, load_governance
 from skills.governance.enablement import ConnectorSwitchDesk
 from skills.governance.models import (
@@ -22,7 +23,7 @@ from skills.governance.models import (
     SweepReport,
 )
 from skills.governance.routing import ModelRoutingReport, ModelRoutingView, load_routing_texts
-from skills.governance.service import build_desk
+from skills.governance.service import GovernanceDesk, build_desk
 from skills.pipeline.intake import record_deal
 from skills.pipeline.stages import Track
 from skills.proof.errors import ProofError
@@ -35,6 +36,11 @@ governance_app = typer.Typer(help="Governance: approval SLAs, contradictions, Sa
 
 TenantOpt = Annotated[str, typer.Option("--tenant", help="Tenant id.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of the Arabic summary.")]
+
+
+def _desk(tenant: str) -> GovernanceDesk:
+    settings = get_settings()
+    return build_desk(settings, tenant, gateway=build_gateway(settings))
 
 
 def _say(text: str) -> None:
@@ -51,7 +57,7 @@ def approvals_sla(tenant: TenantOpt = "default", as_json: JsonOpt = False,
                                                                       "escalate breached approvals first.")] = False,
                   ) -> None:
     """Pending approvals with age and SLA in Saudi business hours; --sweep escalates and expires."""
-    desk = build_desk(tenant=tenant)
+    desk = _desk(tenant)
     swept = desk.sweep() if sweep else None
     centre = desk.approvals()
     if as_json:
@@ -78,7 +84,7 @@ def contradictions(tenant: TenantOpt = "default", as_json: JsonOpt = False,
                    cards: Annotated[bool, typer.Option("--cards", help="Publish each as a risk card.")] = False,
                    ) -> None:
     """States that cannot both be right, with evidence and a proposed resolution."""
-    report = build_desk(tenant=tenant).contradictions(publish=cards)
+    report = _desk(tenant).contradictions(publish=cards)
     if as_json:
         _json(report)
         return
@@ -98,7 +104,7 @@ def _print_contradictions(report: ContradictionReport) -> None:
 @governance_app.command("compliance")
 def compliance(tenant: TenantOpt = "default", as_json: JsonOpt = False) -> None:
     """The Saudi compliance matrix (PDPL, ZATCA, SDAIA, NCA) with each control's live status."""
-    report = build_desk(tenant=tenant).compliance()
+    report = _desk(tenant).compliance()
     if as_json:
         _json(report)
         return
@@ -128,7 +134,7 @@ def connectors(tenant: TenantOpt = "default", as_json: JsonOpt = False,
         _switch(tenant, enable, disable, Caller(user_id=user or f"cli:{getpass.getuser()}", tenant=tenant,
                                                 role=role), reason, as_json)
         return
-    report = build_desk(tenant=tenant).connectors()
+    report = _desk(tenant).connectors()
     if as_json:
         _json(report)
         return
@@ -145,7 +151,7 @@ def connectors(tenant: TenantOpt = "default", as_json: JsonOpt = False,
 @governance_app.command("executive-room")
 def executive_room(tenant: TenantOpt = "default", as_json: JsonOpt = False) -> None:
     """The ceo's one view: decisions today, SLA breaches, top risks, proof this week, compliance, violations."""
-    room = build_desk(tenant=tenant).executive_room()
+    room = _desk(tenant).executive_room()
     if as_json:
         _json(room)
         return
@@ -169,7 +175,7 @@ def forecast(tenant: TenantOpt = "default", as_json: JsonOpt = False,
              ) -> None:
     """Weighted pipeline forecast by stage and track against the proof ledger, with the gap explained."""
     try:
-        report = build_desk(tenant=tenant).forecast(period, parse_day(start, "--from"), parse_day(end, "--to"))
+        report = _desk(tenant).forecast(period, parse_day(start, "--from"), parse_day(end, "--to"))
     except ProofError as error:
         raise fail(error) from error
     if as_json:
@@ -228,7 +234,7 @@ def _switch(tenant: str, enable: str | None, disable: str | None, caller: Caller
     """``--enable`` / ``--disable``: the tenant's own switch, through the gateway (see skills.governance.enablement)."""
     if enable and disable:
         raise typer.BadParameter("give --enable or --disable, not both")
-    desk = build_desk(tenant=tenant)
+    desk = _desk(tenant)
     switches = ConnectorSwitchDesk(tenant, gateway=desk.gateway, clock=desk.clock)
     labels = desk.config.console
     try:
@@ -249,7 +255,7 @@ def model_routing(tenant: TenantOpt = "default", as_json: JsonOpt = False,
                                                            help="Window in days (default 7).")] = None) -> None:
     """Per skill: the model route (primary, fallbacks, offline last), calls, failures, fallbacks, guard failures,
     tokens, p50/p95 latency and the estimated cost."""
-    desk = build_desk(tenant=tenant)
+    desk = _desk(tenant)
     report = ModelRoutingView(desk.tenant, gateway=desk.gateway, settings=desk.settings, clock=desk.clock).report(days)
     if as_json:
         _json(report)

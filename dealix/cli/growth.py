@@ -53,7 +53,9 @@ def weekly_report(
     except ValueError as exc:
         raise typer.BadParameter("YYYY-MM-DD", param_hint="--week-of") from exc
     try:
-        growth = build_growth_service(get_settings(), tenant=tenant, clock=_clock)
+        settings = get_settings()
+        growth = build_growth_service(settings, tenant=tenant, gateway=build_gateway(settings, clock=_clock),
+                                      clock=_clock)
         report = growth.weekly_report(day)
     except GatewayError as error:
         raise fail(error) from error
@@ -194,7 +196,9 @@ def _edited_args(raw: str | None) -> dict[str, Any] | None:
 def experiments(json_out: JsonOpt = False, tenant: TenantOpt = DEFAULT_TENANT) -> None:
     """Each experiment with its counts, p-values, 95% intervals and verdict (no winner below the minimum sample)."""
     try:
-        growth = build_growth_service(get_settings(), tenant=tenant, clock=_clock)
+        settings = get_settings()
+        growth = build_growth_service(settings, tenant=tenant, gateway=build_gateway(settings, clock=_clock),
+                                      clock=_clock)
         analyses = [growth.experiments.analyse(e.experiment_id) for e in growth.experiments.experiments()]
     except GatewayError as error:
         raise fail(error) from error

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from dealix.cli.output import fail, print_json, stdout
 from dealix.settings import get_settings
+from dealix.wiring import build_gateway
 from skills.negotiation.factory import DEFAULT_TENANT, build_coach
 from skills.negotiation.models import DealContext, NegotiationResult
 from tools.errors import GatewayError
@@ -32,7 +33,9 @@ def negotiate(
     """Classify one objection and answer it: class, confidence, reply and close plan (nothing is sent)."""
     try:
         deal = DealContext(company_name=company, contact_name=contact, channel=channel, language=language)
-        result = build_coach(get_settings(), tenant=tenant).respond(text, deal, seller_request=seller_request)
+        settings = get_settings()
+        coach = build_coach(settings, tenant=tenant, gateway=build_gateway(settings))
+        result = coach.respond(text, deal, seller_request=seller_request)
     except GatewayError as error:
         raise fail(error) from error
     if json_out:

@@ -10,6 +10,7 @@ import typer
 
 from dealix.cli.output import fail, stdout
 from dealix.settings import get_settings
+from dealix.wiring import build_gateway
 from skills.proof.demo import demo_snapshot
 from skills.proof.errors import PeriodInvalid, ProofError
 from skills.proof.factory import DEFAULT_TENANT, proof_builder
@@ -85,7 +86,7 @@ def _demo_pack() -> ProofPack:
 
 def _tenant_pack(tenant: str, start: str | None, end: str | None, assumptions: Path | None) -> ProofPack:
     period = period_option(start, end)
-    builder = proof_builder(get_settings(), assumptions=assumptions)
+    builder = proof_builder(build_gateway(get_settings()), assumptions=assumptions)
     try:
         return builder.build(tenant, period, actor="cli")
     finally:

@@ -77,7 +77,7 @@ def autopilot(
     """Import the leads through the Targeting OS, then draft for today's top N and ask for approvals."""
     settings = get_settings()
     try:
-        ctx = build_context(settings, tenant)
+        ctx = build_context(settings, tenant, gateway=build_gateway(settings))
         with open_checkpointer(settings) as checkpointer:
             result = start_autopilot(ctx, checkpointer, leads, top)
     except GatewayError as error:
@@ -106,7 +106,7 @@ def approvals_list(json_out: JsonOpt = False, tenant: TenantOpt = "default",
                    ) -> None:
     """Pending approvals across threads."""
     try:
-        ctx = build_context(get_settings(), tenant)
+        ctx = build_context(get_settings(), tenant, gateway=build_gateway(get_settings()))
         pending = list_pending(ctx)
     except GatewayError as error:
         raise fail(error) from error
@@ -184,7 +184,7 @@ def run_demo(settings: Settings | None = None, *, leads: Path | None = None, top
     """A non-interactive walkthrough: ranked targets, drafts, pending approvals, blocked attempts."""
     settings = settings or get_settings()
     console = stdout()
-    ctx = build_context(settings, tenant)
+    ctx = build_context(settings, tenant, gateway=build_gateway(settings))
     with open_checkpointer(settings) as checkpointer:
         result = start_autopilot(ctx, checkpointer, leads or demo_leads_path(), top)
         state = _thread_values(ctx, checkpointer, result.thread_id)

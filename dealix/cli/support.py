@@ -11,6 +11,7 @@ import typer
 
 from dealix.cli.output import print_json, stdout
 from dealix.settings import get_settings
+from dealix.wiring import build_gateway
 from graphs.support import build_support_context
 from skills.support.classify import classify as classify_text
 from skills.support.factory import DEFAULT_TENANT
@@ -24,7 +25,7 @@ TenantOpt = Annotated[str, typer.Option("--tenant", help="Tenant whose tickets t
 
 
 def _service(tenant: str) -> SupportService:
-    return build_support_context(get_settings(), tenant).support
+    return build_support_context(get_settings(), tenant, gateway=build_gateway(get_settings())).support
 
 
 @support_app.command("classify")

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from dealix.cli.output import print_json, stdout
+from dealix.settings import get_settings
 from skills.targeting.catalog import load_catalog
 from skills.targeting.errors import TargetingError
 from skills.targeting.export import export_format, write_leads
@@ -43,7 +44,7 @@ def import_file(
     tenant: TenantOpt = DEFAULT_TENANT,
 ) -> None:
     """Import a leads file: imported rows, merged duplicates, rejected rows and contactability."""
-    service = build_service(tenant=tenant)
+    service = build_service(get_settings(), tenant=tenant)
     try:
         if file.stat().st_size >= _PROGRESS_FROM_BYTES and not json_out:
             with Progress(TextColumn("[bold]استيراد[/bold] {task.description}"), BarColumn(), DownloadColumn(),
@@ -106,7 +107,7 @@ def rank(
     tenant: TenantOpt = DEFAULT_TENANT,
 ) -> None:
     """Ranked targets with score breakdowns, channel and why-now (the sample leads if none imported)."""
-    service = build_service(tenant=tenant)
+    service = build_service(get_settings(), tenant=tenant)
     if service.repository.count_leads(tenant) == 0:
         service = demo_service()
     result = service.rank(top=top)
@@ -146,7 +147,7 @@ def leads(
     tenant: TenantOpt = DEFAULT_TENANT,
 ) -> None:
     """The imported leads: contact points, contactability per channel, consent, touches, merges and notes."""
-    service = build_service(tenant=tenant)
+    service = build_service(get_settings(), tenant=tenant)
     if export is not None:
         try:
             export_format(export)
@@ -201,7 +202,7 @@ def unmerge(
 ) -> None:
     """Undo one merge: both leads are separate again, and the pair is never merged again."""
     try:
-        record = build_service(tenant=tenant).unmerge(merge_id)
+        record = build_service(get_settings(), tenant=tenant).unmerge(merge_id)
     except TargetingError as error:
         raise _fail(error) from error
     if json_out:

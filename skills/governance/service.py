@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from dealix.settings import Settings, get_settings
-from dealix.wiring import build_gateway
 from skills.governance.catalog import GovernanceFile, Surface, load_governance
 from skills.governance.compliance import ComplianceChecker
 from skills.governance.connectors import ConnectorGovernance
@@ -26,6 +24,7 @@ from skills.governance.sla import ApprovalCentreService
 from tools.gateway import Gateway
 from tools.models import Role
 from tools.saudi_time import Clock, system_clock
+from tools.settings import Settings
 
 
 class GovernanceDesk:
@@ -68,9 +67,8 @@ class GovernanceDesk:
         return ApprovalCentreService(self.tenant, gateway=self.gateway, clock=self.clock, config=self.config)
 
 
-def build_desk(settings: Settings | None = None, tenant: str = "default", *,
+def build_desk(settings: Settings, tenant: str = "default", *, gateway: Gateway,
                clock: Clock = system_clock) -> GovernanceDesk:
-    """A desk on the configured data dir (the CLI's entry point)."""
-    settings = settings or get_settings()
+    """A desk on the configured data dir and the shell's gateway (the CLI's entry point)."""
     settings.ensure_data_dir()
-    return GovernanceDesk(tenant, gateway=build_gateway(settings, clock=clock), settings=settings, clock=clock)
+    return GovernanceDesk(tenant, gateway=gateway, settings=settings, clock=clock)

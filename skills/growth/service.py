@@ -11,8 +11,6 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from dealix.settings import Settings, get_settings
-from dealix.wiring import build_gateway
 from skills.growth.calendar import local_day, week_start, week_window
 from skills.growth.catalog import GrowthCatalog, load_growth_catalog
 from skills.growth.experiments import ExperimentService
@@ -23,6 +21,7 @@ from skills.growth.scores import score_card
 from skills.growth.weekly import WeeklyReportBuilder
 from tools.gateway import Gateway
 from tools.saudi_time import system_clock
+from tools.settings import Settings
 
 
 class GrowthService:
@@ -51,14 +50,14 @@ class GrowthService:
             facts=collect(self.gateway, self.tenant, start, end), analyses=analyses, now=now)
 
 
-def growth_db_path(settings: Settings | None = None) -> Path:
-    return (settings or get_settings()).data_dir / "growth.db"
+def growth_db_path(settings: Settings) -> Path:
+    return settings.data_dir / "growth.db"
 
 
-def build_growth_service(settings: Settings, *, tenant: str, gateway: Gateway | None = None,
+def build_growth_service(settings: Settings, *, tenant: str, gateway: Gateway,
                          clock: Callable[[], datetime] = system_clock) -> GrowthService:
     settings.ensure_data_dir()
-    return GrowthService(GrowthRepository(growth_db_path(settings)), gateway or build_gateway(settings, clock=clock),
+    return GrowthService(GrowthRepository(growth_db_path(settings)), gateway,
                          tenant=tenant, clock=clock)
 
 

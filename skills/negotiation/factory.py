@@ -10,24 +10,21 @@ import os
 from agents.call_records import ModelCallRecorder, ModelCallStore
 from agents.negotiator import build_negotiator
 from agents.tracing import build_tracing
-from dealix.settings import Settings, get_settings
-from dealix.wiring import build_gateway, build_masker
 from skills.negotiation.coach import NegotiationCoach
 from tools.gateway import Gateway
 from tools.pii import PiiMasker
 from tools.saudi_time import BusinessHours, Clock, system_clock
+from tools.settings import Settings
 
 DEFAULT_TENANT = "default"
 DEMO_TENANT = "demo"
 
 
-def build_coach(settings: Settings | None = None, *, tenant: str = DEFAULT_TENANT, gateway: Gateway | None = None,
+def build_coach(settings: Settings, *, tenant: str = DEFAULT_TENANT, gateway: Gateway,
                 clock: Clock = system_clock) -> NegotiationCoach:
-    """The tenant's coach: the configured model route, and a gateway that records refusals and suggestions
-    (its store also keeps the model-call records)."""
-    settings = settings or get_settings()
-    masker = build_masker(settings)
-    gateway = gateway or build_gateway(settings)
+    """The tenant's coach: the configured model route, and the shell's gateway that records refusals and
+    suggestions (its store also keeps the model-call records)."""
+    masker = gateway.masker
     recorder = ModelCallRecorder(ModelCallStore(gateway.store), tenant, clock=clock)
     negotiator = build_negotiator(settings, masker, tracing=build_tracing(settings, masker), recorder=recorder)
     return NegotiationCoach(negotiator=negotiator, tenant=tenant, gateway=gateway,

@@ -33,7 +33,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from graphs.operator_context import OperatorContext, Turn
+from skills.operator.context import OperatorContext, Turn
 from skills.operator.events import ThreadEvent, ToolCallEvent
 from skills.operator.intents import OPERATOR_SKILL, Intent, Lang
 from skills.operator.labels import label

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from graphs.operator_context import OperatorContext, Turn
+from skills.operator.context import OperatorContext, Turn
 from skills.operator.desk import find_lead
 from skills.operator.events import ToolCallEvent
 from skills.operator.intents import Intent
 from skills.operator.replies import say
+from skills.support.factory import build_service as build_support_service
 from tools.models import ToolCall
 from tools.saudi_time import RIYADH
 
@@ -105,9 +106,7 @@ _PRIORITY = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
 def open_tickets(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:
     """Open support tickets, highest priority and earliest due first (no contact details shown)."""
-    from graphs.support import build_support_context
-
-    service = build_support_context(ctx.settings, ctx.tenant, gateway=ctx.gateway, clock=ctx.clock).support
+    service = build_support_service(ctx.settings, tenant=ctx.tenant, gateway=ctx.gateway, clock=ctx.clock)
     tickets = [t for t in service.tickets(limit=1000) if t.status in ("open", "in_progress")]
     lang = intent.lang
     if not tickets:

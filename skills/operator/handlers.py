@@ -9,12 +9,11 @@ invented output.
 
 from __future__ import annotations
 
-import contextvars
 import importlib.util
 from collections.abc import Callable
 from typing import Any
 
-from graphs.operator_context import OperatorContext, Turn
+from skills.operator.context import OperatorContext, Turn
 from skills.operator.desk import find_lead, quoted_or_whole
 from skills.operator.events import ApprovalRequestEvent, ApprovalView, ThreadEvent, ToolCallEvent
 from skills.operator.external import ADAPTERS
@@ -102,17 +101,10 @@ def rank_targets(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -
 def _start_autopilot(ctx: OperatorContext, service: TargetingService, top: int, day: str, *,
                      lead_ids: list[str] | None = None, kind_title: str | None = None) -> Any:
     """One autopilot thread over today's picks from the Targeting OS, or over the named ``lead_ids``."""
-    from graphs.checkpoint import new_thread_id
-    from graphs.runtime import build_context, start_autopilot
-
-    autopilot = build_context(ctx.settings, ctx.tenant, gateway=ctx.gateway, targeting=service)
-    thread_id = new_thread_id(ctx.tenant, "autopilot")
-    # A fresh context: the autopilot is its own graph and thread, not a subgraph of this turn.
-    result = contextvars.Context().run(start_autopilot, autopilot, ctx.checkpointer, None, top, thread_id=thread_id,
-                                       lead_ids=lead_ids)
+    result = ctx.start_autopilot(service, top, lead_ids=lead_ids)
     # A run for one named lead is not the day's run: it leaves ``day`` empty so "rank my top 10" still works.
     ctx.threads.create(tenant=ctx.tenant, kind="autopilot", user_id=ctx.caller.user_id,
-                       title=kind_title or f"autopilot {day}", now=ctx.clock(), thread_id=thread_id,
+                       title=kind_title or f"autopilot {day}", now=ctx.clock(), thread_id=result.thread_id,
                        day=None if kind_title else day)
     return result
 

@@ -10,26 +10,24 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from dealix.settings import Settings, get_settings
-from dealix.wiring import build_masker
 from skills.partners.repository import PartnerRepository
 from skills.partners.service import PartnerService
 from tools.gateway import Gateway
 from tools.pii import PiiMasker
 from tools.saudi_time import system_clock
+from tools.settings import Settings
 
 DEFAULT_TENANT = "default"
 
 
-def partners_db_path(settings: Settings | None = None) -> Path:
-    return (settings or get_settings()).data_dir / "partners.db"
+def partners_db_path(settings: Settings) -> Path:
+    return settings.data_dir / "partners.db"
 
 
-def build_service(settings: Settings | None = None, *, tenant: str = DEFAULT_TENANT,
+def build_service(settings: Settings, *, tenant: str = DEFAULT_TENANT,
                   clock: Callable[[], datetime] = system_clock, gateway: Gateway | None = None) -> PartnerService:
-    settings = settings or get_settings()
     settings.ensure_data_dir()
-    masker = gateway.masker if gateway is not None else build_masker(settings)
+    masker = gateway.masker if gateway is not None else PiiMasker(settings.signing_key())
     return PartnerService(PartnerRepository(partners_db_path(settings)), tenant=tenant, clock=clock, masker=masker,
                           gateway=gateway)
 

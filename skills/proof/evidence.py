@@ -32,7 +32,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dealix.settings import Settings, get_settings
 from skills.governance.compliance import ComplianceChecker
 from skills.proof.catalog import load_texts
 from skills.proof.ledger import iso_window
@@ -43,6 +42,7 @@ from tools.gateway import Gateway
 from tools.models import RWUType
 from tools.pii import PiiMasker
 from tools.saudi_time import RIYADH
+from tools.settings import Settings
 
 FORMAT: Literal["dealix-evidence/1"] = "dealix-evidence/1"
 MANIFEST = "manifest.json"
@@ -250,14 +250,14 @@ def _zip_info(name: str, created: datetime) -> zipfile.ZipInfo:
     return info
 
 
-def compliance_document(gateway: Gateway, tenant: str, *, now: datetime, settings: Settings | None = None) -> bytes:
+def compliance_document(gateway: Gateway, tenant: str, *, now: datetime, settings: Settings) -> bytes:
     """The compliance matrix with each control's live status for ``tenant`` at ``now`` (``compliance.json``)."""
-    report = ComplianceChecker(tenant, gateway=gateway, settings=settings or get_settings(), clock=lambda: now).report()
+    report = ComplianceChecker(tenant, gateway=gateway, settings=settings, clock=lambda: now).report()
     return (report.model_dump_json(indent=2) + "\n").encode()
 
 
 def export_evidence(gateway: Gateway, scope: EvidenceScope, *, key: bytes, now: datetime,
-                    actor: str = "cli", settings: Settings | None = None) -> tuple[bytes, Manifest]:
+                    settings: Settings, actor: str = "cli") -> tuple[bytes, Manifest]:
     """The evidence pack as zip bytes, and its signed manifest. The export itself is audited."""
     texts = load_texts()
     masker = gateway.masker

@@ -10,26 +10,25 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from dealix.settings import Settings, get_settings
-from dealix.wiring import build_masker
 from skills.support.business_time import BusinessCalendar
 from skills.support.repository import SupportRepository
 from skills.support.service import CardPublisher, SupportService
 from tools.gateway import Gateway
+from tools.pii import PiiMasker
 from tools.saudi_time import system_clock
+from tools.settings import Settings
 
 DEFAULT_TENANT = "default"
 
 
-def support_db_path(settings: Settings | None = None) -> Path:
-    return (settings or get_settings()).data_dir / "support.db"
+def support_db_path(settings: Settings) -> Path:
+    return settings.data_dir / "support.db"
 
 
-def build_service(settings: Settings | None = None, *, tenant: str = DEFAULT_TENANT,
+def build_service(settings: Settings, *, tenant: str = DEFAULT_TENANT,
                   clock: Callable[[], datetime] = system_clock, gateway: Gateway | None = None,
                   calendar: BusinessCalendar | None = None, cards: CardPublisher | None = None) -> SupportService:
-    settings = settings or get_settings()
     settings.ensure_data_dir()
-    masker = gateway.masker if gateway is not None else build_masker(settings)
+    masker = gateway.masker if gateway is not None else PiiMasker(settings.signing_key())
     return SupportService(SupportRepository(support_db_path(settings)), tenant=tenant, clock=clock, masker=masker,
                           gateway=gateway, calendar=calendar, cards=cards)

@@ -10,28 +10,27 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from dealix.settings import Settings, get_settings
 from skills.targeting.repository import TargetingRepository
 from skills.targeting.service import TargetingService
 from tools.consent import ConsentRegistry
 from tools.saudi_time import BusinessHours, system_clock
+from tools.settings import Settings
 from tools.store import Store
 
 DEFAULT_TENANT = "default"
 SAMPLE_FILE = Path(__file__).resolve().parents[2] / "samples" / "leads_sample.csv"
 
 
-def targeting_db_path(settings: Settings | None = None) -> Path:
-    return (settings or get_settings()).data_dir / "targeting.db"
+def targeting_db_path(settings: Settings) -> Path:
+    return settings.data_dir / "targeting.db"
 
 
 def build_service(
-    settings: Settings | None = None,
+    settings: Settings,
     *,
     tenant: str = DEFAULT_TENANT,
     clock: Callable[[], datetime] = system_clock,
 ) -> TargetingService:
-    settings = settings or get_settings()
     settings.ensure_data_dir()
     return TargetingService(
         TargetingRepository(targeting_db_path(settings)), ConsentRegistry(Store(settings.sqlite_path)),

@@ -11,9 +11,9 @@ import pytest
 from cards_support import OTHER, TENANT, blocked_attempt, clock, count_events, pending_whatsapp, write_leads
 
 from dealix.settings import Settings
+from graphs.cards import build_card_service, build_decider
 from graphs.checkpoint import open_checkpointer
 from graphs.runtime import StartResult, build_context, start_autopilot
-from skills.cards.build import build_card_service, build_decider
 from skills.cards.decisions import CardDecider, CardDecisionRequest
 from skills.cards.errors import ButtonNotOnCard, EditNeedsArgs
 from skills.cards.models import Card, CardStatus, CardType

@@ -8,8 +8,9 @@ from pathlib import Path
 from pydantic_ai import models
 
 from dealix.settings import Settings
+from dealix.wiring import autopilot_context
 from graphs.checkpoint import open_checkpointer
-from graphs.runtime import build_context, decide, start_autopilot
+from graphs.runtime import decide, start_autopilot
 from tools.memory import ExampleMemory, open_vector_store
 from tools.models import Caller, Role
 
@@ -34,12 +35,12 @@ def test_an_edited_approval_shapes_the_next_draft_of_the_same_segment_and_channe
                          "noura@ofoq.example.sa", "0551110002")
     manager = Caller(user_id="u-sales", tenant="acme", role=Role.sales_manager)
     with open_checkpointer(settings) as saver:
-        first = start_autopilot(build_context(settings, "acme"), saver, first_file, top_n=1)
+        first = start_autopilot(autopilot_context(settings, "acme"), saver, first_file, top_n=1)
         [approval] = first.pending
         args = approval.action_request.args
         edited = args["body"].replace("،\n\n", "،\n\nلاحظنا توسع أعمالكم مؤخراً.\n\n", 1)
         assert edited != args["body"]
-        ctx = build_context(settings, "acme", caller=manager)
+        ctx = autopilot_context(settings, "acme", caller=manager)
         result = decide(ctx, saver, approval.approval_id, "edit", edited_args={"body": edited})
         assert result.outcome is not None and result.outcome.status == "executed"
         [edit_event] = [e for e in ctx.gateway.audit.events(tenant="acme", limit=500) if e.kind == "approval_edited"]
@@ -50,11 +51,11 @@ def test_an_edited_approval_shapes_the_next_draft_of_the_same_segment_and_channe
         assert "فهد" not in kept.body and "الرمال" not in kept.body
 
         # The second file joins the tenant's lead base; the lead drafted today is not drafted again.
-        second = start_autopilot(build_context(settings, "acme"), saver, second_file, top_n=2)
+        second = start_autopilot(autopilot_context(settings, "acme"), saver, second_file, top_n=2)
         [next_approval] = [a for a in second.pending if a.action_request.args["to"] == "noura@ofoq.example.sa"]
         body = next_approval.action_request.args["body"]
         assert "لاحظنا توسع أعمالكم مؤخراً." in body and "نورة الشهري" in body and "دار الأفق للعقارات" in body
         assert "فهد" not in body and "الرمال" not in body
 
-        other_tenant = start_autopilot(build_context(settings, "other"), saver, second_file, top_n=1)
+        other_tenant = start_autopilot(autopilot_context(settings, "other"), saver, second_file, top_n=1)
         assert "لاحظنا توسع أعمالكم" not in other_tenant.pending[0].action_request.args["body"]

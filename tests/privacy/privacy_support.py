@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dealix.settings import Settings
-from dealix.wiring import open_store
+from dealix.wiring import autopilot_context, open_store
 from graphs.checkpoint import open_checkpointer
-from graphs.runtime import build_context, decide, start_autopilot
+from graphs.runtime import decide, start_autopilot
 from skills.targeting.factory import build_service
 from tools.consent import ConsentRecord, ConsentRegistry
 from tools.models import Caller, Channel, Role
@@ -59,9 +59,9 @@ def build_world(tmp_path: Path) -> World:
     store.close()
     manager = Caller(user_id="u-sales", tenant=TENANT, role=Role.sales_manager)
     with open_checkpointer(settings) as saver:
-        started = start_autopilot(build_context(settings, TENANT), saver, leads, top_n=2)
+        started = start_autopilot(autopilot_context(settings, TENANT), saver, leads, top_n=2)
         [approval] = [a for a in started.pending if a.contact_id == sara.lead_id]  # her opt-in: a WhatsApp draft
-        decided = decide(build_context(settings, TENANT, caller=manager), saver, approval.approval_id, "approve")
+        decided = decide(autopilot_context(settings, TENANT, caller=manager), saver, approval.approval_id, "approve")
     assert decided.outcome is not None and decided.outcome.status == "executed"
     assert approval.contact_id is not None
     return World(settings=settings, contact_id=sara.lead_id, autopilot_id=approval.contact_id,

@@ -6,21 +6,29 @@ import pytest
 from privacy_support import KHALID, SARA, SARA_IDENTIFIERS, TENANT, World, files_holding, write_leads
 
 from dealix.privacy.service import PrivacyDesk
-from dealix.wiring import build_gateway
+from dealix.wiring import autopilot_context, build_gateway
 from graphs.checkpoint import open_checkpointer
-from graphs.runtime import build_context, start_autopilot
+from graphs.runtime import start_autopilot
 from skills.cards.service import CardService
+from tools.models import ToolCall
 
 pytestmark = pytest.mark.sqlite_only
 
 
 def test_cards_for_the_contact_are_exported_then_emptied_and_dismissed(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
     with open_checkpointer(world.settings) as saver:
-        start_autopilot(build_context(world.settings, TENANT), saver,
+        start_autopilot(autopilot_context(world.settings, TENANT), saver,
                         write_leads(tmp_path / "again.csv", [SARA, KHALID]), top_n=2)
-    cards = CardService(TENANT, gateway=build_gateway(world.settings))
-    # The same people again on the same day: both refused (Sara was reached today, Khalid waits for a
-    # decision elsewhere); Khalid's pending approval is a card, and each refusal a risk card.
+    gateway = build_gateway(world.settings)
+    # The run passes over Sara (reached today); a second draft to her typed by hand is refused. Khalid is
+    # picked again and refused (he waits for a decision elsewhere). Khalid's pending approval is a card,
+    # and each refusal a risk card.
+    refused = gateway.invoke(ToolCall(
+        tenant=TENANT, skill="saudi_copywriter", action="gmail.draft", contact_id=world.contact_id,
+        args={"to": SARA["email"], "subject": "متابعة", "body": "السلام عليكم، نتابع معكم."},
+        thread_id=f"{TENANT}:manual-1", tool_call_id="manual:1"))
+    assert refused.decision.reason_code == "touched_today"
+    cards = CardService(TENANT, gateway=gateway)
     assert cards.sync_approvals().new == 1
     assert cards.sync(targets=[]).new == 2
     assert any(f.startswith("dealix.db") for f in files_holding(world.settings.data_dir, (SARA["contact_name"],)))

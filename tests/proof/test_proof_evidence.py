@@ -34,7 +34,8 @@ def seeded(rig: Rig) -> Rig:
 
 
 def _export(rig: Rig, **scope: Any) -> tuple[bytes, Manifest]:
-    return export_evidence(rig.gateway, EvidenceScope(tenant=TENANT, **scope), key=KEY.encode(), now=rig.clock())
+    return export_evidence(rig.gateway, EvidenceScope(tenant=TENANT, **scope), key=KEY.encode(), now=rig.clock(),
+                           settings=rig.settings)
 
 
 def _members(data: bytes) -> dict[str, bytes]:
@@ -145,7 +146,7 @@ def test_the_same_scope_exports_the_same_records(seeded: Rig) -> None:
 
 def test_other_tenants_never_appear(seeded: Rig) -> None:
     data, _ = export_evidence(seeded.gateway, EvidenceScope(tenant=OTHER, period=SUNDAY), key=KEY.encode(),
-                              now=seeded.clock())
+                              now=seeded.clock(), settings=seeded.settings)
     for name in ("audit_events.jsonl", "approvals.jsonl", "ledger_entries.jsonl"):
         for record in _lines(_members(data)[name]):
             assert record.get("tenant", OTHER) == OTHER

@@ -181,14 +181,15 @@ def test_the_autopilot_graph_emits_ranking_opportunities_proof_and_approval_unit
     from pydantic_ai import models
 
     from dealix.settings import Settings
+    from dealix.wiring import autopilot_context
     from graphs.checkpoint import open_checkpointer
-    from graphs.runtime import build_context, decide, start_autopilot
+    from graphs.runtime import decide, start_autopilot
     from skills.targeting.factory import SAMPLE_FILE
     from tools.models import Caller
 
     models.ALLOW_MODEL_REQUESTS = False
     settings = Settings(data_dir=tmp_path / "data", secret_key="k" * 32)
-    ctx = build_context(settings, TENANT)
+    ctx = autopilot_context(settings, TENANT)
     with open_checkpointer(settings) as saver:
         started = start_autopilot(ctx, saver, SAMPLE_FILE, top_n=2)
         before = list_rwus(ctx.gateway.store, tenant=TENANT)
@@ -196,7 +197,7 @@ def test_the_autopilot_graph_emits_ranking_opportunities_proof_and_approval_unit
         assert sorted(u.ref or "" for u in before if u.type == RWUType.opportunity_created) == sorted(
             a.tool_call_id.split(":", 1)[0] for a in started.pending)
         assert RWUType.proof_generated not in {u.type for u in before}  # the thread waits for its approvals
-        manager = build_context(settings, TENANT, caller=Caller(user_id="u-m", tenant=TENANT,
+        manager = autopilot_context(settings, TENANT, caller=Caller(user_id="u-m", tenant=TENANT,
                                                                  role=Role.sales_manager))
         for approval in started.pending:
             decide(manager, saver, approval.approval_id, "approve")

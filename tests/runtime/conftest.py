@@ -11,9 +11,9 @@ from pydantic_ai import models
 from runtime_support import TENANT, lead_rows, write_leads
 
 from dealix.settings import Settings
+from dealix.wiring import autopilot_context
 from graphs.checkpoint import open_checkpointer
 from graphs.context import AutopilotContext
-from graphs.runtime import build_context
 from tools.models import Caller, Role
 
 models.ALLOW_MODEL_REQUESTS = False  # the offline model is a FunctionModel; nothing real is ever called
@@ -32,7 +32,7 @@ def leads_file(tmp_path: Path) -> Path:
 def make_ctx(settings: Settings) -> Callable[..., AutopilotContext]:
     def make(role: Role | None = None, tenant: str = TENANT, **kwargs: Any) -> AutopilotContext:
         caller = Caller(user_id=f"user-{role.value}", tenant=tenant, role=role) if role else None
-        return build_context(settings, tenant, caller=caller, **kwargs)
+        return autopilot_context(settings, tenant, caller=caller, **kwargs)
 
     return make
 

@@ -9,8 +9,9 @@ import pytest
 from runtime_support import TENANT
 
 from dealix.settings import Settings
+from dealix.wiring import autopilot_context
 from graphs.checkpoint import new_thread_id, open_checkpointer, tenant_of, thread_config
-from graphs.runtime import build_context, decide, start_autopilot
+from graphs.runtime import decide, start_autopilot
 from tools.errors import NotFound
 from tools.models import Caller, Role
 
@@ -44,7 +45,7 @@ def test_checkpoints_are_encrypted_by_default(settings, make_ctx, leads_file):
 def test_checkpoints_are_encrypted_when_a_key_is_set_and_resume_across_processes(tmp_path, leads_file):
     settings = Settings(data_dir=tmp_path / "enc", secret_key="k" * 32, checkpoint_key="a-long-checkpoint-key-1")
     with open_checkpointer(settings) as checkpointer:
-        started = start_autopilot(build_context(settings, TENANT), checkpointer, leads_file, top_n=1)
+        started = start_autopilot(autopilot_context(settings, TENANT), checkpointer, leads_file, top_n=1)
 
     blobs = _blobs(settings.data_dir / "checkpoints.db")
     assert blobs and "شركة النخبة".encode() not in blobs and b"gmail" not in blobs
@@ -52,7 +53,7 @@ def test_checkpoints_are_encrypted_when_a_key_is_set_and_resume_across_processes
     fresh = Settings(data_dir=tmp_path / "enc", secret_key="k" * 32, checkpoint_key="a-long-checkpoint-key-1")
     caller = Caller(user_id="u", tenant=TENANT, role=Role.ceo)
     with open_checkpointer(fresh) as checkpointer:
-        result = decide(build_context(fresh, TENANT, caller=caller), checkpointer, started.pending[0].approval_id,
+        result = decide(autopilot_context(fresh, TENANT, caller=caller), checkpointer, started.pending[0].approval_id,
                         "approve")
     assert result.outcome is not None and result.outcome.status == "executed"
 
@@ -64,7 +65,7 @@ def test_the_wrong_checkpoint_key_cannot_read_a_thread(tmp_path, leads_file):
 
     settings = Settings(data_dir=tmp_path / "enc", secret_key="k" * 32, checkpoint_key="a-long-checkpoint-key-1")
     with open_checkpointer(settings) as checkpointer:
-        started = start_autopilot(build_context(settings, TENANT), checkpointer, leads_file, top_n=1)
+        started = start_autopilot(autopilot_context(settings, TENANT), checkpointer, leads_file, top_n=1)
     other_key = Settings(checkpoint_key="another-key-entirely").checkpoint_key
     wrong = settings.model_copy(update={"checkpoint_key": other_key})
     with open_checkpointer(wrong) as checkpointer, pytest.raises(InvalidTag):
@@ -79,12 +80,12 @@ def test_the_postgres_checkpointer_resumes_a_thread_from_a_new_connection(tmp_pa
     settings = Settings(data_dir=tmp_path / "pg", secret_key="k" * 32, database_url=url)
     assert settings.uses_postgres
     with open_checkpointer(settings) as checkpointer:
-        started = start_autopilot(build_context(settings, TENANT), checkpointer, leads_file, top_n=2)
+        started = start_autopilot(autopilot_context(settings, TENANT), checkpointer, leads_file, top_n=2)
     assert not (settings.data_dir / "checkpoints.db").exists()
 
     caller = Caller(user_id="u", tenant=TENANT, role=Role.sales_manager)
     with open_checkpointer(settings) as checkpointer:
-        ctx = build_context(settings, TENANT, caller=caller)
+        ctx = autopilot_context(settings, TENANT, caller=caller)
         first = decide(ctx, checkpointer, started.pending[0].approval_id, "approve")
         again = decide(ctx, checkpointer, started.pending[0].approval_id, "approve")
     assert first.outcome is not None and first.outcome.status == "executed"

@@ -32,12 +32,13 @@ def test_pending_approvals_survive_a_killed_process(tmp_path):
     starter = (
         "import sys, time\n"
         "from dealix.settings import get_settings\n"
+        "from dealix.wiring import autopilot_context\n"
         "from graphs.checkpoint import open_checkpointer\n"
         "from graphs.runtime import build_context, start_autopilot\n"
         "s = get_settings()\n"
         "cm = open_checkpointer(s)\n"
         "cp = cm.__enter__()\n"
-        f"r = start_autopilot(build_context(s, 'acme'), cp, {str(leads)!r}, 3)\n"
+        f"r = start_autopilot(autopilot_context(s, 'acme'), cp, {str(leads)!r}, 3)\n"
         "print(r.thread_id, len(r.pending), flush=True)\n"
         "time.sleep(120)\n"
     )

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from dealix.cli.runtime import approvals_app
 from dealix.settings import Settings
-from dealix.wiring import build_gateway
+from dealix.wiring import autopilot_context, build_gateway
 from graphs.checkpoint import open_checkpointer
 from graphs.growth import build_plan_context, plan_view, start_daily_plan
 from graphs.inbox import decide_approval
@@ -52,7 +52,7 @@ def test_the_autopilot_reads_a_windows_1256_export_through_the_targeting_os(sett
                                                                             ) -> None:
     leads = _write(tmp_path / "export.csv", MIXED, "cp1256")
     with open_checkpointer(settings) as checkpointer:
-        result = start_autopilot(build_context(settings, TENANT), checkpointer, leads, 10)
+        result = start_autopilot(autopilot_context(settings, TENANT), checkpointer, leads, 10)
 
     assert result.imported is not None and result.imported.encoding == "cp1256"
     # The scraped prospect and the purchased list get nothing; the lead named by a formula is kept as inert
@@ -67,7 +67,7 @@ def test_the_autopilot_reads_a_windows_1256_export_through_the_targeting_os(sett
 def test_the_autopilot_reads_a_utf16_export_with_tabs(settings: Settings, tmp_path: Path) -> None:
     leads = _write(tmp_path / "export.txt", [HEADERS, GOOD], "utf-16", sep="\t")
     with open_checkpointer(settings) as checkpointer:
-        result = start_autopilot(build_context(settings, TENANT), checkpointer, leads, 5)
+        result = start_autopilot(autopilot_context(settings, TENANT), checkpointer, leads, 5)
     assert result.imported is not None and result.imported.rows_read == 1
     assert _recipients(result) == ["sara@nokhba.example.sa"]
 
@@ -80,9 +80,10 @@ def test_the_autopilot_and_the_daily_plan_choose_the_same_leads_from_one_file(se
     targeting.import_file(SAMPLE_FILE)
     growth = GrowthRepository(growth_db_path(settings))
     with open_checkpointer(settings) as checkpointer:
-        autopilot = start_autopilot(build_context(settings, TENANT, targeting=targeting), checkpointer, None, 10)
-        plan = start_daily_plan(build_plan_context(settings, TENANT, targeting=targeting, growth=growth),
-                                checkpointer)
+        autopilot = start_autopilot(autopilot_context(settings, TENANT, targeting=targeting), checkpointer, None, 10)
+        plan_ctx = build_plan_context(settings, TENANT, gateway=build_gateway(settings), targeting=targeting,
+                                      growth=growth)
+        plan = start_daily_plan(plan_ctx, checkpointer)
         from graphs.autopilot import build_autopilot_graph
 
         config = {"configurable": {"thread_id": autopilot.thread_id}}
@@ -106,8 +107,9 @@ def test_approvals_decide_answers_a_daily_plan_approval(settings: Settings, monk
     targeting.import_file(SAMPLE_FILE)
     growth = GrowthRepository(growth_db_path(settings))
     with open_checkpointer(settings) as checkpointer:
-        view = start_daily_plan(build_plan_context(settings, TENANT, targeting=targeting, growth=growth),
-                                checkpointer)
+        plan_ctx = build_plan_context(settings, TENANT, gateway=build_gateway(settings), targeting=targeting,
+                                      growth=growth)
+        view = start_daily_plan(plan_ctx, checkpointer)
     first = view.pending[0]
     result = CliRunner().invoke(approvals_app, ["decide", first.approval_id, "approve", "--as", "sales_manager",
                                                 "--tenant", TENANT, "--json"])
@@ -115,8 +117,7 @@ def test_approvals_decide_answers_a_daily_plan_approval(settings: Settings, monk
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["outcome"] == "executed"
     with open_checkpointer(settings) as checkpointer:
-        after = plan_view(build_plan_context(settings, TENANT, targeting=targeting, growth=growth), checkpointer,
-                          view.thread_id)
+        after = plan_view(plan_ctx, checkpointer, view.thread_id)
     assert [o.status for o in after.outcomes if o.lead_id == first.contact_id] == ["executed"]
     growth.close()
 
@@ -142,7 +143,7 @@ def test_a_dozen_approvals_answered_at_once_each_run_once_and_the_thread_agrees_
         for i in range(12)]
     leads = _write(tmp_path / "leads.csv", rows, "utf-8")
     with open_checkpointer(settings) as checkpointer:
-        started = start_autopilot(build_context(settings, TENANT), checkpointer, leads, 12)
+        started = start_autopilot(autopilot_context(settings, TENANT), checkpointer, leads, 12)
     assert len(started.pending) >= 8
     gateway = build_gateway(settings)
     errors: list[BaseException] = []
@@ -194,13 +195,13 @@ def test_a_second_run_on_the_same_day_passes_over_the_person_written_to_and_pick
     reached: list[str] = []
     with open_checkpointer(settings) as checkpointer:
         for _ in range(2):
-            started = start_autopilot(build_context(settings, TENANT), checkpointer, leads, 1)
+            started = start_autopilot(autopilot_context(settings, TENANT), checkpointer, leads, 1)
             assert len(started.pending) == 1, started.outcomes
             reached += _recipients(started)
             answer = decide_approval(settings=settings, gateway=build_gateway(settings), checkpointer=checkpointer,
                                      caller=MANAGER, approval_id=started.pending[0].approval_id, verdict="approve")
             assert answer.outcome == "executed"
-        third = start_autopilot(build_context(settings, TENANT), checkpointer, None, 1)
+        third = start_autopilot(autopilot_context(settings, TENANT), checkpointer, None, 1)
     assert sorted(reached) == ["reem@ofuq.example.sa", "sara@nokhba.example.sa"]
     assert third.pending == []  # both written to today: nobody is drafted twice, nothing is refused either
     assert not [o for o in third.outcomes if o.reason_code == "touched_today"]

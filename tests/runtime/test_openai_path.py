@@ -13,8 +13,9 @@ from pydantic_ai import models
 from runtime_support import TENANT
 
 from dealix.settings import Settings
+from dealix.wiring import autopilot_context
 from graphs.checkpoint import open_checkpointer
-from graphs.runtime import build_context, start_autopilot
+from graphs.runtime import start_autopilot
 
 GOOD = "السلام عليكم، نود التعرف على أولويات فريقكم ونرى إن كان بإمكاننا المساعدة. هل يناسبكم اتصال قصير؟"
 BAD = "السلام عليكم، نضمن لكم مضاعفة المبيعات مع خصم 30% إذا وقعتم اليوم."
@@ -92,7 +93,7 @@ def test_the_openai_path_makes_one_model_call_per_draft(tmp_path, leads_file, al
     with FakeOpenAI([GOOD]) as fake:
         settings = _settings(tmp_path, fake.url)
         with open_checkpointer(settings) as checkpointer:
-            result = start_autopilot(build_context(settings, TENANT), checkpointer, leads_file, top_n=3)
+            result = start_autopilot(autopilot_context(settings, TENANT), checkpointer, leads_file, top_n=3)
 
     assert len(result.pending) == 3
     assert len(fake.requests) == 3
@@ -105,7 +106,7 @@ def test_a_model_answer_that_fails_the_guard_is_retried_once_then_used(tmp_path,
     with FakeOpenAI([BAD, GOOD]) as fake:
         settings = _settings(tmp_path, fake.url)
         with open_checkpointer(settings) as checkpointer:
-            result = start_autopilot(build_context(settings, TENANT), checkpointer, leads_file, top_n=1)
+            result = start_autopilot(autopilot_context(settings, TENANT), checkpointer, leads_file, top_n=1)
 
     assert len(fake.requests) == 2
     retry = json.dumps(fake.requests[1]["messages"], ensure_ascii=False)
@@ -117,7 +118,7 @@ def test_a_model_that_keeps_failing_sends_the_draft_to_review(tmp_path, leads_fi
     with FakeOpenAI([BAD]) as fake:
         settings = _settings(tmp_path, fake.url)
         with open_checkpointer(settings) as checkpointer:
-            result = start_autopilot(build_context(settings, TENANT), checkpointer, leads_file, top_n=1)
+            result = start_autopilot(autopilot_context(settings, TENANT), checkpointer, leads_file, top_n=1)
 
     assert len(fake.requests) == 3
     assert result.pending == []

@@ -10,8 +10,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from runtime_support import TENANT, write_leads
 
 from dealix.settings import Settings
+from dealix.wiring import autopilot_context
 from graphs.checkpoint import open_checkpointer
-from graphs.runtime import build_context, start_autopilot
+from graphs.runtime import start_autopilot
 from tools.pii import PiiMasker
 
 PII = {
@@ -46,7 +47,7 @@ def test_with_keys_every_exported_span_is_masked(tmp_path):
     settings = Settings(data_dir=tmp_path / "data", secret_key="k" * 32, langfuse_public_key="pk-lf-test",
                         langfuse_secret_key="sk-lf-test", langfuse_host="http://127.0.0.1:9")
     exporter = InMemorySpanExporter()
-    ctx = build_context(settings, TENANT, span_exporter=exporter)
+    ctx = autopilot_context(settings, TENANT, span_exporter=exporter)
     assert ctx.tracing.enabled
 
     with open_checkpointer(settings) as checkpointer:
