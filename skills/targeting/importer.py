@@ -77,6 +77,8 @@ def _import(path: Path, *, tenant: str, repository: TargetingRepository, clock: 
         if lead is None:
             rejected += 1
             continue
+        if lead.consent_mark == "opt_out":  # a duplicate row's opt-out is the person's opt-out too
+            opt_outs.extend(_opt_out_entries(lead))
         if lead.lead_id in first_row:
             duplicates += 1
             differs = _differences(first[lead.lead_id], lead)
@@ -91,8 +93,6 @@ def _import(path: Path, *, tenant: str, repository: TargetingRepository, clock: 
         first[lead.lead_id] = lead
         valid += 1
         batch.append(lead)
-        if lead.consent_mark == "opt_out":
-            opt_outs.extend(_opt_out_entries(lead))
         if len(batch) >= BATCH:
             imported += repository.add_leads(batch)
             batch.clear()

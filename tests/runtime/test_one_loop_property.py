@@ -2,8 +2,8 @@
 
 Generated files mix sources (own CRM, inbound, referral, event, purchased list, scraped), opt-outs in
 the consent column and in notes, hostile notes, duplicates of one person and three encodings. The
-autopilot and the daily plan both run on the file, every approval they raise is approved through the
-one inbox, and the approved drafts are checked.
+autopilot, the daily plan and the operator chat («رتّب لي أفضل 10 عملاء اليوم») all run on the file,
+every approval they raise is approved through the one inbox, and the approved drafts are checked.
 """
 
 from __future__ import annotations
@@ -22,9 +22,13 @@ from dealix.wiring import build_gateway
 from graphs.checkpoint import open_checkpointer
 from graphs.growth import build_plan_context, start_daily_plan
 from graphs.inbox import decide_approval
+from graphs.operator_context import OperatorContext
+from graphs.operator_runtime import stream_turn
 from graphs.runtime import build_context, start_autopilot
+from graphs.threads import ThreadBook
 from skills.growth.repository import GrowthRepository
 from skills.growth.service import growth_db_path
+from skills.operator.intents import OPERATOR_SKILL, operator_console_actions
 from skills.targeting.factory import build_service
 from tools.models import Caller, Role
 
@@ -79,13 +83,21 @@ def test_no_path_drafts_to_a_blocked_contact_or_twice_to_one_person(tmp_path_fac
     path = _write(tmp / "leads.csv", rows, encoding)
     targeting = build_service(settings_, tenant=TENANT)
     growth = GrowthRepository(growth_db_path(settings_))
-    gateway = build_gateway(settings_)
+    gateway = build_gateway(settings_, extra_skills={OPERATOR_SKILL: operator_console_actions()})
+    threads = ThreadBook(settings_.data_dir / "threads.db")
     try:
         with open_checkpointer(settings_) as checkpointer:
             start_autopilot(build_context(settings_, TENANT, targeting=targeting, gateway=gateway), checkpointer,
                             path, 10)
             start_daily_plan(build_plan_context(settings_, TENANT, targeting=targeting, growth=growth,
                                                 gateway=gateway), checkpointer)
+            # the third path: a person asks the operator chat for today's drafts
+            chat = OperatorContext(tenant=TENANT, caller=MANAGER, settings=settings_, gateway=gateway,
+                                   threads=threads, checkpointer=checkpointer)
+            thread = threads.create(tenant=TENANT, kind="operator", user_id=MANAGER.user_id, title="t",
+                                    now=gateway.now())
+            events = list(stream_turn(chat, thread.thread_id, "رتّب لي أفضل 10 عملاء اليوم وجهّز المسودات"))
+            assert any(e.type == "route" and e.intent == "targeting_rank" for e in events), events
             for approval in gateway.pending_approvals(TENANT):
                 decide_approval(settings=settings_, gateway=gateway, checkpointer=checkpointer, caller=MANAGER,
                                 approval_id=approval.approval_id, verdict="approve")
@@ -94,6 +106,7 @@ def test_no_path_drafts_to_a_blocked_contact_or_twice_to_one_person(tmp_path_fac
                 "SELECT approval_id FROM side_effects WHERE status = 'done' AND approval_id IS NOT NULL")]
         recipients = [str(gateway.get_approval(a, TENANT).action_request.args["to"]) for a in sent]
     finally:
+        threads.close()
         growth.close()
         targeting.repository.close()
 

@@ -68,3 +68,19 @@ def test_an_opt_out_in_the_consent_column_blocks_every_channel(tmp_path: Path, m
     service.import_file(path)
     [target] = service.targets()
     assert target.contactability.status == "blocked" and target.contactability.evidence[0].meaning == "opt_out"
+
+
+@pytest.mark.parametrize("opt_out_row", [0, 1])
+def test_an_opt_out_on_one_row_of_a_duplicated_person_blocks_the_person(tmp_path: Path, make_service: ServiceFactory,
+                                                                       opt_out_row: int) -> None:
+    """Found by the one-loop property test: the same person twice in a file (an event row asking for a demo,
+    an inbound row saying opt-out) was merged and drafted to, because only a first row's opt-out was read."""
+    rows = [["شركة الصفا", "سارة القحطاني", "0550008009", "sara@safa.example.sa", "event", ""],
+            ["شركة الصفا", "سارة القحطاني", "0550008009", "sara@safa.example.sa", "inbound_form", ""]]
+    rows[opt_out_row][-1] = "opt-out"
+    path = write_csv(tmp_path / "l.csv", HEADERS, rows, encoding="utf-8-sig")
+    service = make_service()
+    service.import_file(path)
+    [target] = service.targets()
+    assert target.contactability.status == "blocked"
+    assert all(channel.status == "blocked" for channel in target.contactability.channels)
