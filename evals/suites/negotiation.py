@@ -1,6 +1,6 @@
 """Suite 3b, negotiation task success: the right objection class, and a compliant response.
 
-The dataset is the negotiation engine's labelled utterances (``evals/datasets/negotiation/``,
+The dataset is the negotiation engine's labelled utterances (every ``*.jsonl`` in ``evals/datasets/negotiation/``,
 read with its own loader ``skills.negotiation.dataset.load_negotiation_dataset``): MSA, Saudi
 dialect, English, Arabizi and mixed text, with a ``heldout`` split the lexicon was never tuned on.
 Each utterance goes through the production coach (``skills.negotiation.factory.build_coach``) over
@@ -58,18 +58,21 @@ class NegotiationSuite(Suite[NegotiationCase]):
         return None
 
     def load(self, root: Path | Traversable | None = None) -> Dataset[NegotiationCase]:
-        from skills.negotiation.dataset import dataset_path, load_negotiation_dataset
+        from skills.negotiation.dataset import dataset_dir, dataset_files, load_negotiation_dataset
 
-        source = (root.joinpath("negotiation").joinpath("utterances.jsonl") if root is not None else dataset_path())
+        folder = root.joinpath("negotiation") if root is not None else dataset_dir()
+        digest = hashlib.sha256()
         try:
-            raw = source.read_bytes()
-            items = load_negotiation_dataset(path=Path(str(source)) if root is not None else None)
+            files = dataset_files(folder)
+            for source in files:
+                digest.update(source.name.encode() + b"\0" + source.read_bytes())
+            items = load_negotiation_dataset(path=folder)
         except (OSError, ValueError) as exc:
-            raise DatasetError(self.name, [DatasetProblem("negotiation/utterances.jsonl", "-", str(exc))]) from exc
+            raise DatasetError(self.name, [DatasetProblem("negotiation/", "-", str(exc))]) from exc
         cases = tuple(NegotiationCase(id=u.id, text=u.text, label=str(u.label.value), lang=u.lang, split=u.split)
                       for u in items)
-        return Dataset(suite=self.name, version="utterances", sha256=hashlib.sha256(raw).hexdigest(),
-                       files=("negotiation/utterances.jsonl",), cases=cases)
+        return Dataset(suite=self.name, version="utterances", sha256=digest.hexdigest(),
+                       files=tuple(f"negotiation/{f.name}" for f in files), cases=cases)
 
     def run_case(self, case: NegotiationCase, trial: Trial) -> CaseOutcome:
         from skills.negotiation.factory import build_coach

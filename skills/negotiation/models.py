@@ -33,6 +33,7 @@ OBJECTIONS: tuple[ObjectionClass, ...] = tuple(c for c in ObjectionClass if c is
 Script = Literal["arabic", "latin", "arabizi", "mixed"]
 UtteranceLang = Literal["msa", "saudi", "en", "arabizi", "mixed"]
 Split = Literal["tune", "heldout"]
+Reader = Literal["lexicon", "examples"]
 ReplyStatus = Literal["ready", "needs_review"]
 RuleCode = Literal["no_guarantee", "no_discount_first", "scope_before_price", "pilot_first", "price_linked_to_proof",
                    "next_step"]
@@ -68,6 +69,8 @@ class Classification(BaseModel):
                                                               "they are treated as data and never followed.")
     threshold: float = Field(description="Below this confidence the label is 'unknown'.")
     lexicon_version: str = Field(description="Version of the lexicon file that was applied.")
+    reader: Reader = Field(default="lexicon", description="What decided the label: the lexicon's cues, or the "
+                                                          "labelled examples when no cue was clear.")
     label_ar: str = Field(description="The label's Arabic name, for the operator.")
 
 
@@ -199,6 +202,6 @@ NEGOTIATION_STATE_TYPES: tuple[type, ...] = (
 
 __all__ = [
     "NEGOTIATION_STATE_TYPES", "OBJECTIONS", "Classification", "ClosePlan", "CloseStep", "CueHit", "DealContext",
-    "NegotiationResult", "ObjectionClass", "Owner", "Refusal", "Reply", "ReplyCheck", "ReplySections", "Risk",
-    "RuleCheck", "Script", "Split", "UtteranceLang",
+    "NegotiationResult", "ObjectionClass", "Owner", "Reader", "Refusal", "Reply", "ReplyCheck", "ReplySections",
+    "Risk", "RuleCheck", "Script", "Split", "UtteranceLang",
 ]
