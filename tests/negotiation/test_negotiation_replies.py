@@ -88,14 +88,14 @@ def test_every_opening_and_lead_line_keeps_the_rules(offline_coach: NegotiationC
 
 @pytest.mark.parametrize(("text", "language", "expected"), [
     ("مين معي؟", "ar", "هل أنتم الأنسب للحديث في هذا الموضوع؟"),
-    ("هل تعملون في مدينة جدة؟", "ar", "في أي مدينة يعمل الفريق الذي تودون أن نخدمه؟"),
-    ("تشتغلون مع المطاعم؟", "ar", "ما نوع العملاء الذين يستهدفهم فريقكم اليوم؟"),
+    ("هل تعملون في مدينة جدة؟", "ar", "هل يعمل فريقكم في مدينة واحدة، أم في أكثر من مدينة داخل المملكة؟"),
+    ("تشتغلون مع المطاعم؟", "ar", "ما طبيعة نشاطكم، ومن هم عملاؤكم الأساسيون؟"),
     ("هل يمكن العمل باللغة الإنجليزية فقط؟", "ar", "بأي لغة تفضّلون أن نكمل التواصل"),
     ("كيف حصلتوا رقمي؟", "ar", "هل تفضّلون أن نتوقف"),
     ("طيب وش السالفة", "ar", "ما أهم ما تودون معرفته عن خدمتنا؟"),
     ("Who is this?", "en", "are you the right person to talk to about this?"),
-    ("Where are you based?", "en", "which city is the team you would like us to support based in?"),
-    ("Do you work with clinics?", "en", "what kind of customers is your team targeting today?"),
+    ("Where are you based?", "en", "does your team work in one city, or in several across the Kingdom?"),
+    ("Do you work with clinics?", "en", "what does your business do, and who are your main customers?"),
     ("Who gave you my email?", "en", "would you prefer that, or a short note only?"),
     ("ok noted, thanks", "en", "what would you most like to know about our service?"),
 ])
