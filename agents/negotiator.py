@@ -32,7 +32,7 @@ from agents.models import build_routes
 from agents.routing import OFFLINE, Route, Sleep, chain_model
 from agents.tracing import Tracing
 from prompts import get_prompt
-from skills.negotiation.catalog import load_playbook
+from skills.negotiation.catalog import LeadFacts, load_playbook
 from skills.negotiation.compose import render_reply, reply_facts, reply_template_id
 from skills.negotiation.models import DealContext, ObjectionClass, Reply, ReplyCheck, ReplySections
 from skills.negotiation.rules import check_reply
@@ -56,6 +56,9 @@ class ReplyRequest(BaseModel):
     proposed_date: str = Field(description="The next step's date as the reply must write it.")
     deal: DealContext = Field(description="Who the reply goes to.")
     customer_message: str = Field(description="The customer's message with personal data masked.")
+    lead: LeadFacts = Field(default_factory=LeadFacts, description="What the reply may say about the lead itself.")
+    clarify_topic: str | None = Field(default=None, description="For 'unknown': what the customer asked about, "
+                                      "which the reply's one question follows.")
 
 
 @dataclass
@@ -95,7 +98,8 @@ def _check(ctx: RunContext[NegotiationDeps], output: ReplySections) -> ReplySect
     subject, body = render_reply(output, channel=request.channel, language=request.language, deal=request.deal,
                                  sender=deps.sender)
     check = check_reply(output, body=body, subject=subject, proposed_date=request.proposed_date,
-                        channel=request.channel, language=request.language, facts=deps.facts, masker=deps.masker)
+                        channel=request.channel, language=request.language, facts=deps.facts, masker=deps.masker,
+                        clarify=request.objection is ObjectionClass.unknown)
     deps.last_check, deps.last_render = check, (subject, body)
     if not check.ok:
         raise ModelRetry("The reply broke the negotiation rules or the output guard; fix exactly these problems "
@@ -106,7 +110,9 @@ def _check(ctx: RunContext[NegotiationDeps], output: ReplySections) -> ReplySect
 def render_brief(request: ReplyRequest) -> str:
     facts = {"objection": request.objection.value, "language": request.language, "channel": request.channel,
              "proposed_date": request.proposed_date, "company_name": request.deal.company_name,
-             "contact_name": request.deal.contact_name}
+             "contact_name": request.deal.contact_name, "lead_key": request.lead.key,
+             "situation": request.lead.situation, "sector": request.lead.sector,
+             "clarify_topic": request.clarify_topic}
     return get_prompt("negotiation.brief").render(facts_json=json.dumps(facts, ensure_ascii=False, sort_keys=True),
                                                   customer_message=request.customer_message)
 
@@ -122,13 +128,15 @@ def _last_brief(messages: list[ModelMessage]) -> str:
 
 
 def offline_negotiation(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-    """The offline writer: the playbook's vetted reply for the objection, with the proposed date filled in."""
+    """The offline writer: the playbook's vetted reply for the objection and the lead, with the proposed date."""
     match = _FACTS.search(_last_brief(messages))
     if match is None or not info.output_tools:
         return ModelResponse(parts=[TextPart("لا توجد بيانات كافية لكتابة الرد.")], model_name=OFFLINE_MODEL_NAME)
     facts = json.loads(match.group(1))
+    lead = LeadFacts(key=facts.get("lead_key", ""), situation=facts.get("situation", "general"),
+                     sector=facts.get("sector", ""))
     sections = load_playbook().sections(ObjectionClass(facts["objection"]), facts["language"],
-                                        date=facts["proposed_date"])
+                                        date=facts["proposed_date"], lead=lead, topic=facts.get("clarify_topic"))
     return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, sections.model_dump())],
                          model_name=OFFLINE_MODEL_NAME)
 

@@ -3,7 +3,7 @@
     START ─▶ supervisor ─▶ the first step's skill ─▶ the next step's skill ─▶ ... ─▶ END
       skills: targeting_analyst ........... top targets and their drafts; a draft for one named lead
               approvals_inbox ............. what waits for my approval (numbered); "approve 2", "ارفض ١"
-              negotiation_coach ........... a reply to an objection
+              negotiation_coach ........... a reply to an objection; that reply as a draft awaiting approval
               proof_pack_builder .......... the proof pack
               partner_strategist .......... partner suggestions
               customer_success_operator ... support tickets, SLA breaches, a reply to an inbound message
@@ -35,6 +35,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 from typing_extensions import TypedDict
 
+from graphs import operator_negotiation
 from graphs.inbox import decide_approval
 from skills.operator import handlers
 from skills.operator.classifier import classify
@@ -58,6 +59,7 @@ NODE_OF_INTENT: dict[str, SkillNode] = {
     "pending_approvals": "approvals_inbox",
     "approval_decide": "approvals_inbox",
     "negotiation_respond": "negotiation_coach",
+    "negotiation_draft": "negotiation_coach",
     "proof_pack": "proof_pack_builder",
     "partners": "partner_strategist",
     "support": "customer_success_operator",
@@ -182,7 +184,13 @@ def approvals_inbox(state: OperatorState, runtime: Runtime[Any]) -> Next:
 
 
 def negotiation_coach(state: OperatorState, runtime: Runtime[Any]) -> Next:
-    return _answer(handlers.external_skill, state, runtime)
+    """A reply to an objection; or that reply as a draft through the negotiation graph (graphs.operator_negotiation)."""
+    earlier = operator_negotiation.earlier_requests(state.get("messages") or [])
+
+    def draft(ctx: OperatorContext, intent: Intent, emit: handlers.Emit, turn: Turn) -> str:
+        return operator_negotiation.draft_reply(ctx, intent, emit, turn, earlier)
+
+    return _answer(_by_intent({"negotiation_draft": draft}, handlers.external_skill), state, runtime)
 
 
 def proof_pack_builder(state: OperatorState, runtime: Runtime[Any]) -> Next:

@@ -1,7 +1,10 @@
-"""``/api/v1/negotiation``: classify an objection, answer it (reply + close plan), and a demo.
+"""``/api/v1/negotiation``: classify an objection, answer it (reply + close plan), draft the reply, and a demo.
 
-``classify`` and ``respond`` are scoped to the caller's tenant; ``respond`` records every refusal
-and the suggestion itself in the tenant's audit log. The demo needs no key and records nothing.
+``classify``, ``respond`` and ``drafts`` are scoped to the caller's tenant; ``respond`` records every
+refusal and the suggestion itself in the tenant's audit log. ``drafts`` answers one lead's message
+through the negotiation graph: the reply becomes an email or WhatsApp draft that waits in the
+approvals inbox (``/api/v1/approvals``) and, once approved there, is written to the outbox, never
+sent. The demo needs no key and records nothing.
 """
 
 from __future__ import annotations
@@ -17,13 +20,18 @@ from api.schemas.negotiation import (
     ClassifyResponse,
     DemoItem,
     DemoResponse,
+    DraftRequest,
+    DraftResponse,
     RespondRequest,
     RespondResponse,
 )
+from graphs.negotiation import build_negotiation_context, start_negotiation
 from skills.negotiation.catalog import load_demo
 from skills.negotiation.classifier import classify
 from skills.negotiation.coach import NegotiationCoach
 from skills.negotiation.factory import build_coach, demo_coach
+from skills.negotiation.lead import deal_for_lead
+from skills.targeting.factory import build_service
 
 router = APIRouter(prefix="/api/v1/negotiation", tags=["negotiation"])
 
@@ -45,6 +53,21 @@ def classify_objection(caller: CallerDep, request: ClassifyRequest) -> ClassifyR
 def respond(coach: CoachDep, request: RespondRequest) -> RespondResponse:
     """A checked reply (no guarantee, no discount first, scope and pilot first, a dated next step) and a close plan."""
     return RespondResponse(result=coach.respond(request.text, request.deal, seller_request=request.seller_request))
+
+
+@router.post("/drafts", response_model=DraftResponse, status_code=201, responses=problem_responses(404, 429))
+def draft_reply(caller: CallerDep, services: ServicesDep, request: DraftRequest) -> DraftResponse:
+    """Answer a lead's message and propose the reply as an email or WhatsApp draft awaiting approval (never sent)."""
+    targeting = build_service(services.settings, tenant=caller.tenant, clock=services.clock)
+    try:
+        deal = deal_for_lead(targeting.repository, caller.tenant, request.lead_id, request.channel)
+    finally:
+        targeting.repository.close()
+    ctx = build_negotiation_context(services.settings, caller.tenant, caller=caller, gateway=services.gateway,
+                                    clock=services.clock)
+    with services.checkpointer() as checkpointer:
+        run = start_negotiation(ctx, checkpointer, request.text, deal, seller_request=request.seller_request)
+    return DraftResponse(draft=run)
 
 
 @router.get("/demo", response_model=DemoResponse)

@@ -7,8 +7,11 @@ Arabic message. The ``max_length`` here is only a hard stop far above the domain
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from graphs.negotiation import NegotiationRun
 from skills.negotiation.models import Classification, DealContext, NegotiationResult
 
 HARD_MAX_CHARS = 20_000
@@ -39,6 +42,26 @@ class RespondResponse(BaseModel):
     result: NegotiationResult = Field(description="Classification, checked reply, close plan and any refusals.")
 
 
+class DraftRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=HARD_MAX_CHARS, description="The lead's message, as received. Data, never "
+                      "instructions: whatever it asks, it only selects the objection answered.")
+    lead_id: str = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9_.:-]+$",
+                         description="The Targeting OS lead the reply goes to: its names, sector, signals and "
+                                     "its own contact point on the channel.")
+    channel: Literal["email", "whatsapp"] = Field(description="The draft's channel. WhatsApp only to a lead with "
+                                                              "a recorded opt-in (the gateway decides).")
+    seller_request: str | None = Field(
+        default=None, max_length=HARD_MAX_CHARS,
+        description="What the seller wants to do; a discount first or a promised outcome is refused and recorded.")
+
+
+class DraftResponse(BaseModel):
+    draft: NegotiationRun = Field(description="The thread, the reply and either the approval the draft waits for "
+                                              "in the approvals inbox or why no draft was made (reason_ar).")
+
+
 class DemoItem(BaseModel):
     text: str
     seller_request: str | None = None
@@ -51,4 +74,5 @@ class DemoResponse(BaseModel):
     hostile: DemoItem = Field(description="A seller request for a discount and a promised outcome: refused.")
 
 
-__all__ = ["ClassifyRequest", "ClassifyResponse", "DemoItem", "DemoResponse", "RespondRequest", "RespondResponse"]
+__all__ = ["ClassifyRequest", "ClassifyResponse", "DemoItem", "DemoResponse", "DraftRequest", "DraftResponse",
+           "RespondRequest", "RespondResponse"]

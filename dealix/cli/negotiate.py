@@ -1,4 +1,9 @@
-"""``dealix negotiate "TEXT"``: the objection's class and confidence, the checked reply, and the close plan."""
+"""``dealix negotiate "TEXT"``: the objection's class and confidence, the checked reply, and the close plan.
+
+``--lead LEAD_ID --draft email|whatsapp`` answers that lead through the negotiation graph instead: the reply
+becomes a draft to the lead's own contact point that waits in the approvals inbox
+(``dealix approvals decide ID approve``), and only then is written to the outbox; nothing is sent.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,12 @@ from rich.table import Table
 from dealix.cli.output import fail, print_json, stdout
 from dealix.settings import get_settings
 from dealix.wiring import build_gateway
+from graphs.checkpoint import open_checkpointer
+from graphs.negotiation import NegotiationRun, build_negotiation_context, start_negotiation
 from skills.negotiation.factory import DEFAULT_TENANT, build_coach
+from skills.negotiation.lead import deal_for_lead
 from skills.negotiation.models import DealContext, NegotiationResult
+from skills.targeting.factory import build_service
 from tools.errors import GatewayError
 
 
@@ -29,8 +38,17 @@ def negotiate(
     )] = None,
     tenant: Annotated[str, typer.Option("--tenant", help="Tenant whose audit log records the suggestion.")
                       ] = DEFAULT_TENANT,
+    lead: Annotated[str | None, typer.Option("--lead", help="A Targeting OS lead id: answer that lead (its names, "
+                                             "sector, signals and contact point).")] = None,
+    draft: Annotated[Literal["email", "whatsapp"] | None, typer.Option(
+        "--draft", help="With --lead: propose the reply as an email or WhatsApp draft awaiting approval.")] = None,
 ) -> None:
     """Classify one objection and answer it: class, confidence, reply and close plan (nothing is sent)."""
+    if (lead is None) != (draft is None):
+        raise typer.BadParameter("--lead و--draft يُستخدمان معاً · --lead and --draft go together")
+    if lead is not None and draft is not None:
+        _draft(text, lead, draft, tenant=tenant, seller_request=seller_request, json_out=json_out)
+        return
     try:
         deal = DealContext(company_name=company, contact_name=contact, channel=channel, language=language)
         settings = get_settings()
@@ -70,3 +88,40 @@ def _show(result: NegotiationResult) -> None:
     console.print(plan)
     for risk in result.close_plan.risks:
         console.print(f"⚠ {risk.risk_ar} ← {risk.mitigation_ar}", markup=False, highlight=False)
+
+
+def _draft(text: str, lead_id: str, channel: Literal["email", "whatsapp"], *, tenant: str,
+           seller_request: str | None, json_out: bool) -> None:
+    settings = get_settings()
+    try:
+        targeting = build_service(settings, tenant=tenant)
+        try:
+            deal = deal_for_lead(targeting.repository, tenant, lead_id, channel)
+        finally:
+            targeting.repository.close()
+        ctx = build_negotiation_context(settings, tenant, gateway=build_gateway(settings))
+        with open_checkpointer(settings) as checkpointer:
+            run = start_negotiation(ctx, checkpointer, text, deal, seller_request=seller_request)
+    except GatewayError as error:
+        raise fail(error) from error
+    if json_out:
+        print_json(run.model_dump(mode="json"))
+    else:
+        _show_draft(run)
+    if run.pending is None:
+        raise typer.Exit(code=2)
+
+
+def _show_draft(run: NegotiationRun) -> None:
+    console = stdout()
+    if run.result is not None:
+        _show(run.result)
+    if run.pending is not None:
+        request = run.pending.action_request
+        where = f"{request.action} → {request.args.get('to')}"
+        console.print(f"\nمسودة بانتظار الموافقة · draft awaiting approval: {where}", markup=False, highlight=False)
+        console.print(f"dealix approvals decide {run.pending.approval_id} approve", markup=False, highlight=False)
+    elif run.outcome is not None:
+        reason = run.outcome.reason_ar or run.outcome.status
+        console.print(f"\nلا مسودة · no draft [{run.outcome.reason_code or run.outcome.status}]: {reason}",
+                      markup=False, highlight=False)

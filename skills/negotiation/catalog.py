@@ -121,6 +121,31 @@ class CalendarNames(_Frozen):
     hijri_suffix_ar: str
 
 
+class BilingualList(_Frozen):
+    ar: tuple[str, ...] = Field(min_length=1)
+    en: tuple[str, ...] = Field(min_length=1)
+
+
+class ClarifyTopic(_Frozen):
+    cues: tuple[str, ...] = Field(min_length=1, description="Folded-text cues of what the customer asked about.")
+    ar: str = Field(min_length=1, description="The one clarifying question, in Arabic.")
+    en: str = Field(min_length=1)
+
+
+class ClarifySet(_Frozen):
+    topics: dict[str, ClarifyTopic] = Field(description="In matching order: the first topic with a cue wins.")
+    general: Bilingual = Field(description="The question when no topic matches.")
+    next_step: Bilingual = Field(description="The proposed call as an offer (not a second question), with {{ date }}.")
+
+
+class LeadFacts(_Frozen):
+    """What a reply may say about the lead itself: chosen from the deal, never from the customer's text."""
+
+    key: str = Field(default="", description="Stable key of the lead (its deal id): picks the opening.")
+    situation: str = Field(default="general", description="The lead's strongest why-now situation, or 'general'.")
+    sector: str = Field(default="", description="The lead's sector as its record spells it, or ''.")
+
+
 class Playbook(_Frozen):
     version: str
     sha256: str = ""
@@ -129,6 +154,9 @@ class Playbook(_Frozen):
     common_steps: tuple[StepTemplate, ...]
     replies: dict[ObjectionClass, ClassPlaybook]
     situational_risks: dict[str, SituationalRisk]
+    acknowledge_variants: dict[ObjectionClass, BilingualList] = Field(default_factory=dict)
+    lead_lines: dict[str, Bilingual] = Field(default_factory=dict, description="By situation, and 'sector'.")
+    clarify: ClarifySet
 
     @field_validator("replies")
     @classmethod
@@ -138,11 +166,47 @@ class Playbook(_Frozen):
             raise ValueError(f"the playbook needs a reply for every class and 'unknown' (missing: {missing})")
         return value
 
-    def sections(self, label: ObjectionClass, language: str, *, date: str) -> ReplySections:
-        """The vetted reply of ``label`` with the proposed date filled in."""
+    def sections(self, label: ObjectionClass, language: str, *, date: str, lead: LeadFacts | None = None,
+                 topic: str | None = None) -> ReplySections:
+        """The vetted reply of ``label`` for one lead, with the proposed date filled in.
+
+        The opening is one of the class's vetted openings, picked by the lead's key; a sentence on the
+        lead's own situation (or sector) follows it. ``unknown`` asks the one question of ``topic`` (what
+        the customer asked about) and offers the call on the date without asking a second question.
+        """
         entry = self.replies[label]
         base = entry.ar if language == "ar" else entry.en
-        return base.model_copy(update={"next_step": _env.from_string(base.next_step).render(date=date)})
+        lead = lead or LeadFacts()
+        # Asked where their number came from: no sentence about what we know of them.
+        about = "" if topic == "source" else self._lead_line(language, lead)
+        opening = " ".join(part for part in (self._opening(label, language, base.acknowledge, lead.key), about)
+                           if part)
+        if label is ObjectionClass.unknown:
+            question: ClarifyTopic | Bilingual = self.clarify.topics.get(topic or "", self.clarify.general)
+            offer = self.clarify.next_step.ar if language == "ar" else self.clarify.next_step.en
+            return ReplySections(acknowledge=opening, scope_question=question.ar if language == "ar" else question.en,
+                                 pilot_offer="", proof_link="", next_step=_env.from_string(offer).render(date=date))
+        return base.model_copy(update={"acknowledge": opening,
+                                       "next_step": _env.from_string(base.next_step).render(date=date)})
+
+    def _opening(self, label: ObjectionClass, language: str, default: str, key: str) -> str:
+        variants = self.acknowledge_variants.get(label)
+        options = (default, *((variants.ar if language == "ar" else variants.en) if variants else ()))
+        if not key:
+            return default
+        digest = hashlib.sha256(f"{label.value}:{key}".encode()).digest()
+        return options[int.from_bytes(digest[:4], "big") % len(options)]
+
+    def _lead_line(self, language: str, lead: LeadFacts) -> str:
+        line = self.lead_lines.get(lead.situation)
+        if line is not None:
+            return line.ar if language == "ar" else line.en
+        sector = " ".join(lead.sector.split())
+        sector_line = self.lead_lines.get("sector")
+        # A sector is named only in its own script: no Latin word dropped into Arabic copy, and back.
+        if sector_line is None or not sector or sector.isascii() != (language == "en"):
+            return ""
+        return _env.from_string(sector_line.ar if language == "ar" else sector_line.en).render(sector=sector)
 
 
 # ----------------------------------------------------------------------------------- rules

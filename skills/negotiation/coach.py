@@ -17,9 +17,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from agents.negotiator import Negotiator, ReplyRequest
 from skills.negotiation.catalog import load_lexicon
+from skills.negotiation.clarify import clarify_topic
 from skills.negotiation.classifier import classify
 from skills.negotiation.close_plan import SituationalRisk, build_close_plan, meeting_date
 from skills.negotiation.dates import short_date
+from skills.negotiation.lead import lead_facts
 from skills.negotiation.models import Classification, DealContext, NegotiationResult, ObjectionClass, Refusal
 from skills.negotiation.screen import Violation, screen_seller_request
 from skills.negotiation.timing import customer_timing
@@ -67,8 +69,12 @@ class NegotiationCoach:
             now = self._plan_now(label, asked.not_before)
             meeting = meeting_date(label, now, self.hours, self.holidays)
         proposed = short_date(meeting, language)
+        # Unknown: one question about what the customer asked (text aimed at the system gets the general one).
+        topic = clarify_topic(text) if label is ObjectionClass.unknown and not classification.instruction_like \
+            else None
         request = ReplyRequest(objection=label, language=language, channel=deal.channel, proposed_date=proposed,
-                               deal=deal, customer_message=self.negotiator.masker.mask_text(text))
+                               deal=deal, customer_message=self.negotiator.masker.mask_text(text),
+                               lead=lead_facts(deal), clarify_topic=topic)
         reply = self.negotiator.write(request)
         plan = build_close_plan(label, now=now, hours=self.hours, holidays=self.holidays,
                                 situational=_situational(classification, refusals))

@@ -29,7 +29,7 @@ def render_reply(sections: ReplySections, *, channel: Channel, language: Languag
 
 def reply_facts(deal: DealContext, sender: SenderProfile, proposed_date: str) -> DraftFacts:
     """What a reply may state: the deal's names, the sender's profile and the proposed date; nothing else."""
-    values = (deal.company_name, deal.contact_name, sender.company, sender.signature_ar, sender.signature_en,
-              proposed_date)
+    values = (deal.company_name, deal.contact_name, deal.sector, sender.company, sender.signature_ar,
+              sender.signature_en, proposed_date)
     own = tuple(v for v in (deal.email, deal.phone) if v)
     return DraftFacts(allowed_values=tuple(v for v in values if v), own_contacts=own)

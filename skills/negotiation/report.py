@@ -2,7 +2,7 @@
 
     python -m skills.negotiation.report                 # the held-out split, as Markdown
     python -m skills.negotiation.report --split tune    # the split the lexicon is tuned on
-    python -m skills.negotiation.report --split all --file evals/data/negotiation_heldout_v2.jsonl  # another set
+    python -m skills.negotiation.report --split all --file evals/datasets/negotiation/issue22_heldout_v3.jsonl
     python -m skills.negotiation.report --json
 """
 

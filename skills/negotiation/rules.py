@@ -6,6 +6,7 @@
     pilot_first           a pilot is proposed, and nothing up to it talks price
     price_linked_to_proof the reply says how results are measured; every sentence that talks price cites that proof
     next_step             the reply ends with a question that names the proposed date
+    one_question          (a clarifying reply, to an unknown objection) exactly one question in the body
 
 The term lists and patterns are data (``data/rules.yaml``); the guard is ``agents.guard.check_text``.
 """
@@ -55,8 +56,13 @@ def pattern_hit(kind: str, text: str) -> str | None:
     return None
 
 
-def check_rules(sections: ReplySections, body: str, *, proposed_date: str) -> list[RuleCheck]:
-    """The six rules on the sections and the rendered body (without the guard)."""
+def check_rules(sections: ReplySections, body: str, *, proposed_date: str, clarify: bool = False) -> list[RuleCheck]:
+    """The six rules on the sections and the rendered body (without the guard).
+
+    ``clarify`` (the reply to a message with no clear objection): the reply asks exactly one question,
+    its scope question, and offers the dated call as a statement; a pilot and its proof may wait for
+    the call, but any price talk still needs both.
+    """
     rules = load_rules()
     terms = rules.terms
     text = fold_digits(clean(body))
@@ -75,15 +81,22 @@ def check_rules(sections: ReplySections, body: str, *, proposed_date: str) -> li
         "next_step": bool(proposed_date) and clean(proposed_date) in clean(sections.next_step)
         and bool(_QUESTION.search(sections.next_step)),
     }
+    if clarify:
+        quiet = not price_sentences and not sections.pilot_offer.strip() and not sections.proof_link.strip()
+        results["pilot_first"] = results["pilot_first"] or quiet
+        results["price_linked_to_proof"] = results["price_linked_to_proof"] or quiet
+        results["next_step"] = bool(proposed_date) and clean(proposed_date) in clean(sections.next_step) \
+            and not _QUESTION.search(sections.next_step)
+        results["one_question"] = len(_QUESTION.findall(text)) == 1
     return [RuleCheck(code=code, ok=ok, message_ar=rules.rule_messages[code]) for code, ok in results.items()]
 
 
 def check_reply(sections: ReplySections, *, body: str, subject: str | None, proposed_date: str, channel: Channel,
-                language: Language, facts: DraftFacts, masker: PiiMasker) -> ReplyCheck:
+                language: Language, facts: DraftFacts, masker: PiiMasker, clarify: bool = False) -> ReplyCheck:
     """The negotiation rules and the shared output guard on one rendered reply."""
     guard: GuardReport = check_text(body=body, subject=subject, channel=channel, language=language, facts=facts,
                                     masker=masker)
-    checks = check_rules(sections, body, proposed_date=proposed_date)
+    checks = check_rules(sections, body, proposed_date=proposed_date, clarify=clarify)
     guard_codes = {p.code for p in guard.problems}
     # The guard's guarantee and discount findings are the same rules: show them on the rule rows too.
     checks = [c.model_copy(update={"ok": False}) if (c.code == "no_guarantee" and "guarantee_claim" in guard_codes)

@@ -13,12 +13,9 @@ from datetime import timedelta
 from typing import Any
 
 from skills.operator.context import OperatorContext, Turn
-from skills.operator.desk import find_lead
-from skills.operator.events import ToolCallEvent
 from skills.operator.intents import Intent
 from skills.operator.replies import say
 from skills.support.factory import build_service as build_support_service
-from tools.models import ToolCall
 from tools.saudi_time import RIYADH
 
 MAX_LISTED = 5
@@ -46,25 +43,9 @@ def negotiation_reply(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Tu
         lines.append(say("negotiation.next_step", lang, action=step.action_ar if lang == "ar" else step.action_en,
                          owner=step.owner_ar if lang == "ar" else step.owner, due=step.due_ar if lang == "ar"
                          else step.due.isoformat()))
-    lines.append(_save_as_draft(ctx, intent, emit, turn, result.reply.body))
+    # A draft goes through the negotiation graph's approval, asked for in its own words ("negotiation_draft").
+    lines.append(say("negotiation.draft_hint", lang))
     return "\n\n".join(lines)
-
-
-def _save_as_draft(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn, body: str) -> str:
-    """The checked reply, turned into an email draft to the named client (as the negotiation coach)."""
-    lead = find_lead(ctx, intent.slots.target, intent.text)
-    if lead is None or not lead.email:
-        return say("negotiation.name_for_draft", intent.lang)
-    result = ctx.gateway.invoke(ToolCall(
-        tenant=ctx.tenant, skill="negotiation_coach", action="gmail.draft", contact_id=lead.lead_id,
-        thread_id=turn.thread_id, tool_call_id=turn.call_id("negotiation.draft"),
-        args={"to": [lead.email], "subject": say("negotiation.subject", "ar"), "body": body}),
-        actor=ctx.caller.user_id)
-    emit(ToolCallEvent.of("negotiation_coach", result))
-    if not result.decision.allowed:
-        return say("gateway.blocked", intent.lang, reason=result.decision.reason_ar if intent.lang == "ar"
-                   else result.decision.reason_en)
-    return say("negotiation.saved_draft", intent.lang, name=lead.contact_name or lead.company_name)
 
 
 def proof_pack(ctx: OperatorContext, intent: Intent, emit: Emit, turn: Turn) -> str:

@@ -32,9 +32,9 @@ from tools.saudi_time import RIYADH
 StepKind = Literal["serve", "refuse"]
 
 SERVED_INTENTS = ("approval_decide", "pending_approvals", "status_today", "targeting_rank", "draft_lead",
-                  "inbound_reply", "negotiation_respond", "invoice_draft", "meeting_draft", "crm_update",
-                  "sheets_export", "deal_add", "consent_opt_in", "consent_opt_out", "proof_pack", "blocked_report",
-                  "sla_breaches", "partners", "support", "policy_explain", "content_draft", "help")
+                  "inbound_reply", "negotiation_respond", "negotiation_draft", "invoice_draft", "meeting_draft",
+                  "crm_update", "sheets_export", "deal_add", "consent_opt_in", "consent_opt_out", "proof_pack",
+                  "blocked_report", "sla_breaches", "partners", "support", "policy_explain", "content_draft", "help")
 
 
 class _Rule(BaseModel):

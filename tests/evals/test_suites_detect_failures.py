@@ -112,6 +112,16 @@ def test_negotiation_suite_scores_held_out_accuracy_and_names_a_wrong_class(tmp_
     assert heldout.counts[heldout.rows.index("trust")][heldout.columns.index("price")] == 1
 
 
+def test_negotiation_suite_checks_one_clarifying_question_and_replies_that_vary_by_deal(tmp_path):
+    lines = [f'{{"id": "neg-95{n}", "text": "غالي شوي {n}", "label": "price", "lang": "saudi", "split": "tune"}}'
+             for n in range(6)]
+    lines.append('{"id": "neg-960", "text": "مين معي؟", "label": "unknown", "lang": "saudi", "split": "heldout"}')
+    cases, result, _ = run(tmp_path, "negotiation", "utterances.jsonl", "\n".join(lines))
+    assert all(c.passed for c in cases.values())
+    assert "one_question" in {check.name for check in cases["neg-960"].checks}
+    assert result.metrics["replies_vary"] == 1.0  # six deals, one class: more than one opening
+
+
 def test_triage_suite_names_a_wrong_category_and_a_missing_flag(tmp_path):
     cases, _, _ = run(tmp_path, "triage", "t.yaml", """
 suite: triage

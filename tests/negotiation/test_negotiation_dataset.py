@@ -18,8 +18,8 @@ TUNE = load_negotiation_dataset("tune")
 HELDOUT = load_negotiation_dataset("heldout")
 
 
-def test_at_least_two_hundred_utterances_with_a_held_out_share_of_thirty_percent_or_more() -> None:
-    assert len(ALL) >= 200
+def test_about_six_hundred_utterances_with_a_held_out_share_of_thirty_percent_or_more() -> None:
+    assert len(ALL) >= 600
     assert len(TUNE) + len(HELDOUT) == len(ALL)
     assert len(HELDOUT) / len(ALL) >= 0.30
 
@@ -76,13 +76,33 @@ def test_a_classifier_that_always_says_unknown_scores_only_the_unknowns() -> Non
     assert report.per_class["price"].accuracy == 0.0
 
 
-def test_held_out_accuracy_stays_above_the_floor_and_objections_are_never_confused() -> None:
-    # A regression gate, not a target: the measured figure is in docs/negotiation.md.
+def test_held_out_accuracy_stays_above_the_floor_and_objections_are_rarely_confused() -> None:
+    # A regression gate, not a target: the measured figures (0.937; 8 of 237 objections read as another
+    # objection) are in docs/negotiation.md, and evals/thresholds.yaml gates the same accuracy.
     report = evaluate("heldout")
-    assert report.accuracy >= 0.80
+    assert report.accuracy >= 0.93
     objections = [label for label in LABELS if label != "unknown"]
     confused = sum(report.confusion[t][p] for t in objections for p in objections if t != p)
-    assert confused <= 2
+    assert confused <= 8
+
+
+def test_the_examples_reader_learns_from_the_tune_split_only() -> None:
+    from importlib import resources
+
+    source = resources.files("skills.negotiation").joinpath("data").joinpath("examples.jsonl")
+    rows = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert {(r["id"], r["text"], r["label"]) for r in rows} == {(i.id, i.text, i.label.value) for i in TUNE}
+    assert not {fold(r["text"]) for r in rows} & {fold(i.text) for i in HELDOUT}
+
+
+def test_the_dataset_is_every_jsonl_file_of_its_folder(tmp_path: Path) -> None:
+    line = {"id": "neg-001", "text": "غالي", "label": "price", "lang": "saudi", "split": "tune"}
+    (tmp_path / "a.jsonl").write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text(json.dumps({**line, "id": "neg-002", "split": "heldout"}) + "\n",
+                                      encoding="utf-8")
+    (tmp_path / "README.md").write_text("not data", encoding="utf-8")
+    assert [i.id for i in load_negotiation_dataset(path=tmp_path)] == ["neg-001", "neg-002"]
+    assert [i.id for i in load_negotiation_dataset("heldout", path=tmp_path)] == ["neg-002"]
 
 
 def test_the_report_command_prints_markdown_and_json(capsys: pytest.CaptureFixture[str]) -> None:
