@@ -15,7 +15,6 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from agents.negotiator import Negotiator, ReplyRequest
 from skills.negotiation.catalog import load_lexicon
 from skills.negotiation.clarify import clarify_topic
 from skills.negotiation.classifier import classify
@@ -23,6 +22,7 @@ from skills.negotiation.close_plan import SituationalRisk, build_close_plan, mee
 from skills.negotiation.dates import short_date
 from skills.negotiation.lead import lead_facts
 from skills.negotiation.models import Classification, DealContext, NegotiationResult, ObjectionClass, Refusal
+from skills.negotiation.negotiator import Negotiator, ReplyRequest
 from skills.negotiation.screen import Violation, screen_seller_request
 from skills.negotiation.timing import customer_timing
 from tools.gateway import Gateway

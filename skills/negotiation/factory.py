@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 
 from agents.call_records import ModelCallRecorder, ModelCallStore
-from agents.negotiator import build_negotiator
 from agents.tracing import build_tracing
 from skills.negotiation.coach import NegotiationCoach
+from skills.negotiation.negotiator import build_negotiator
 from tools.gateway import Gateway
 from tools.pii import PiiMasker
 from tools.saudi_time import BusinessHours, Clock, system_clock

@@ -11,9 +11,9 @@ from typing import Any
 from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
-from agents.negotiator import Negotiator
 from skills.negotiation.coach import NegotiationCoach
 from skills.negotiation.models import DealContext, ReplySections
+from skills.negotiation.negotiator import Negotiator
 from tools.pii import PiiMasker
 
 TENANT = "acme"

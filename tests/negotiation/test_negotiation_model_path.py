@@ -7,9 +7,9 @@ from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 from pydantic_ai.models.test import TestModel
 
-from agents.negotiator import Negotiator, ReplyRequest, build_negotiator, negotiator_agent
 from dealix.settings import Settings
 from skills.negotiation.models import ObjectionClass, Reply, ReplySections
+from skills.negotiation.negotiator import Negotiator, ReplyRequest, build_negotiator, negotiator_agent
 from tools.gateway import Gateway
 
 GOOD = GOOD_SECTIONS.model_dump()

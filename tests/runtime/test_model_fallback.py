@@ -16,9 +16,9 @@ from test_openai_path import BAD, GOOD, FakeOpenAI
 from agents.call_records import ModelCallRecorder, ModelCallStore
 from agents.copywriter import LeadBrief
 from agents.models import ModelConfigError, build_copywriter
-from agents.negotiator import ReplyRequest, build_negotiator
 from dealix.settings import ModelRoute, Settings
 from skills.negotiation.models import DealContext, ObjectionClass
+from skills.negotiation.negotiator import ReplyRequest, build_negotiator
 from tools.pii import PiiMasker
 from tools.store import Store
 
