@@ -162,17 +162,21 @@ def test_agent_inbox_edit_writes_the_edited_draft(server: tuple[str, Settings]) 
     assert message["Subject"] == "لقاء قصير الأسبوع القادم"
 
 
-def test_agent_inbox_ignore_writes_nothing(server: tuple[str, Settings]) -> None:
+@pytest.mark.parametrize("answer", [{"type": "ignore", "args": None}, {"type": "response", "args": "ليس هذا الأسبوع"}])
+def test_agent_inbox_ignore_or_a_response_rejects_and_writes_nothing(server: tuple[str, Settings],
+                                                                     answer: dict[str, Any]) -> None:
     url, settings = server
     client = _client(url)
     before = _outbox(settings)
     thread_id, waiting = _start_autopilot(client)
     assert waiting
-    client.runs.wait(thread_id, "autopilot", command={"resume": [{"type": "ignore", "args": None}]},
+    client.runs.wait(thread_id, "autopilot", command={"resume": [answer]},
                      context={"tenant": TENANT, "actor": MANAGER})
     assert _interrupts(client, thread_id) == [] and _outbox(settings) == before
-    outcomes = client.threads.get_state(thread_id)["values"]["outcomes"]
-    assert [o["status"] for o in outcomes.values()] == ["rejected"]
+    outcomes = list(client.threads.get_state(thread_id)["values"]["outcomes"].values())
+    assert [o["status"] for o in outcomes] == ["rejected"]
+    if answer["type"] == "response":
+        assert "ليس هذا الأسبوع" in outcomes[0]["reason_ar"]
 
 
 @pytest.mark.parametrize(("graph_id", "payload"), [
