@@ -381,6 +381,9 @@ class Store(Database):
                  checkpoint: Checkpoint = "background") -> None:
         super().__init__(path, schema=_SCHEMA, synchronous=synchronous, database_url=database_url,
                          checkpoint=checkpoint)
+        # Spent approvals and erasures rewrite personal data in place: zero what they free, so no
+        # old copy lingers in a page (Debian's SQLite does this by default; other builds do not).
+        self.secure_erase()
         with self.transaction() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)

@@ -153,6 +153,8 @@ class PrivacyDesk:
     def _ids(self, conn: Conn, contact_id: str, records: ContactRecords | None) -> list[str]:
         """The contact id first, then other ids of the same person in the gateway's store."""
         addresses = privacy.contact_addresses(conn, self._tenant, contact_id) | _addresses(records)
+        # A spent approval keeps its recipient as a keyed pseudonym (tools.approvals): look for those too.
+        addresses |= {self._masker.tag("TO", form) for a in addresses for form in (a.strip(), a.strip().lower())}
         return [contact_id, *sorted(privacy.same_person(conn, self._tenant, addresses) - {contact_id})]
 
     def _path(self, name: str) -> Path:
