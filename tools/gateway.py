@@ -131,7 +131,7 @@ class Gateway:
         self.audit = audit or AuditLog(store, key=key, masker=self.masker)
         self.approvals = approvals or ApprovalBook(key=key, ttl=config.approval_ttl)
         self.ledger = ledger or SideEffectLedger()
-        self.consent = ConsentRegistry(store)
+        self.consent = ConsentRegistry(store, key=key)
         self._rates = RateLimiter()
         self.dead_letters = DeadLetterBook()
         self.switches = TenantSwitches()
