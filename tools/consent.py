@@ -17,7 +17,7 @@ import hmac
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, time
 from enum import StrEnum
 from typing import Literal
@@ -140,9 +140,7 @@ class ConsentRegistry:
         ids = list(dict.fromkeys(contact_ids))
         found: dict[str, list[Row]] = defaultdict(list)
         with self._store.read() as conn:
-            for start in range(0, len(ids), _CHUNK // 2):
-                # An id and its pseudonym in one query, so each one's rows stay newest first.
-                logical = {form: i for i in ids[start:start + _CHUNK // 2] for form in self._forms(i)}
+            for logical in self._chunks(ids):
                 marks = ",".join("?" * len(logical))
                 for row in conn.execute(
                     f"SELECT * FROM consent_events WHERE tenant = ? AND channel IN (?, 'all')"  # noqa: S608 - marks only
@@ -153,6 +151,19 @@ class ConsentRegistry:
         if recorded_only:
             return {i: _fold(i, channel, found[i]) for i in ids if i in found}
         return {i: _fold(i, channel, found.get(i, [])) for i in ids}
+
+    def _chunks(self, ids: list[str]) -> Iterator[dict[str, str]]:
+        """Up to ``_CHUNK`` stored ids per query, each mapped to the id asked for; an id and its
+        pseudonym always in the same chunk, so each one's rows come back newest first together."""
+        chunk: dict[str, str] = {}
+        for contact_id in ids:
+            forms = self._forms(contact_id)
+            if len(chunk) + len(forms) > _CHUNK:
+                yield chunk
+                chunk = {}
+            chunk.update(dict.fromkeys(forms, contact_id))
+        if chunk:
+            yield chunk
 
     def ids_with_prefix(self, tenant: str, prefix: str) -> set[str]:
         """Contact ids of the tenant with any event whose id starts with ``prefix`` (e.g. ``addr:``)."""
