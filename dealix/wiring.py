@@ -103,7 +103,7 @@ def build_recipients(settings: Settings | None = None, *, store: Store | None = 
     settings = settings or get_settings()
     settings.ensure_data_dir()
     return TargetingRecipients(TargetingRepository(targeting_db_path(settings)),
-                               ConsentRegistry(store or open_store(settings)),
+                               ConsentRegistry(store or open_store(settings), key=settings.signing_key()),
                                hours=BusinessHours(timezone=settings.timezone))
 
 

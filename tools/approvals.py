@@ -5,11 +5,18 @@ and, once granted, yields a token ``{approval_id}.{signature}``. Execution prese
 the call; the book recomputes the digest from the call as it is *now* and consumes the approval
 in the same transaction that starts the side effect. Missing, forged, reused, expired or
 mismatched tokens fail closed, each with its own code.
+
+An approval's arguments stay in clear only while they may still run: pending, approved, or
+consumed with the execution unfinished (recovery finishes it with them). Once the action ran, or
+never will (rejected, superseded, expired), :meth:`ApprovalBook.retire` replaces them, in the
+transaction that records that end, with keyed pseudonyms; the digest, and so the token and every
+idempotence check, stays exactly as it was.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -26,7 +33,10 @@ from tools.models import (
     Role,
     ToolCall,
 )
+from tools.pii import PiiMasker
 from tools.store import Conn, Row
+
+_TAGGED = re.compile(r"^\[[^\]:\s]+:[0-9a-f]{8}\]$")  # already a keyed pseudonym (retired twice, erased)
 
 
 def _new_approval_id() -> str:
@@ -75,11 +85,63 @@ class ApprovalBook:
         return row
 
     def expire_due(self, conn: Conn, now: datetime) -> int:
-        cursor = conn.execute(
-            "UPDATE approvals SET status = 'expired' WHERE status IN ('pending', 'approved')"
-            " AND expires_at <= ?", (now.isoformat(),),
-        )
-        return cursor.rowcount
+        due = [r[0] for r in conn.execute(
+            "SELECT approval_id FROM approvals WHERE status IN ('pending', 'approved') AND expires_at <= ?",
+            (now.isoformat(),))]
+        return sum(self.expire(conn, approval_id) for approval_id in due)
+
+    def expire(self, conn: Conn, approval_id: str) -> bool:
+        """Expire a pending or approved (never used) approval; False when it was no longer either."""
+        cursor = conn.execute("UPDATE approvals SET status = 'expired' WHERE approval_id = ?"
+                              " AND status IN ('pending', 'approved')", (approval_id,))
+        if cursor.rowcount == 1:
+            self.retire(conn, approval_id)
+        return cursor.rowcount == 1
+
+    def retire(self, conn: Conn, approval_id: str) -> bool:
+        """Keep only keyed pseudonyms of the arguments of an approval that will not run (again).
+
+        Refused (False) while they may still be needed: pending, approved, or consumed with its
+        execution still started (a recovery finishes it). Call it in the transaction that records
+        the end (rejected, superseded, expired, executed, a failed execution discarded).
+        """
+        row = conn.execute("SELECT status, args, description FROM approvals WHERE approval_id = ?",
+                           (approval_id,)).fetchone()
+        if row is None or row["status"] in ("pending", "approved"):
+            return False
+        if row["status"] == "consumed" and conn.execute(
+                "SELECT 1 FROM side_effects WHERE approval_id = ? AND status = 'started'", (approval_id,)).fetchone():
+            return False
+        args, description = self._spent(row["args"], row["description"])
+        conn.execute("UPDATE approvals SET args = ?, description = ? WHERE approval_id = ?",
+                     (args, description, approval_id))
+        return True
+
+    def _spent(self, args_json: str, description: str) -> tuple[str, str]:
+        """Every text of the arguments as a keyed pseudonym (a body names its recipient; this layer
+        cannot know which words are names), in the arguments and wherever the description quotes
+        them (the rest of it, the recipient check and provenance, names no one). The digest still
+        proves which action was approved; the outbox holds what left."""
+        masker = PiiMasker(self._key)
+        quoted: dict[str, str] = {}
+
+        def spent(value: Any, key: str) -> Any:
+            if isinstance(value, str):
+                if not value or _TAGGED.match(value):
+                    return value
+                quoted[value] = masker.tag(key.upper(), value)
+                return quoted[value]
+            if isinstance(value, dict):
+                return {k: spent(v, str(k)) for k, v in value.items()}
+            if isinstance(value, list):
+                return [spent(v, key) for v in value]
+            return value
+
+        masked = canonical_json(spent(json.loads(args_json), "text"))
+        for text in sorted(quoted, key=len, reverse=True):
+            if len(text) >= 3:
+                description = description.replace(text, quoted[text])
+        return masked, description  # it quoted the arguments' phones and emails masked already
 
     # -- decisions --------------------------------------------------------------------------
     def mark(self, conn: Conn, approval_id: str, *, status: ApprovalStatus, by: str,
@@ -90,6 +152,8 @@ class ApprovalBook:
             " superseded_by = ? WHERE approval_id = ? AND status = 'pending'",
             (status, by, role.value, at.isoformat(), reason, superseded_by, approval_id),
         )
+        if cursor.rowcount == 1 and status != "approved":  # rejected, superseded, expired: it never runs
+            self.retire(conn, approval_id)
         return cursor.rowcount == 1
 
     def token_for(self, row: Row) -> str:
@@ -104,8 +168,7 @@ class ApprovalBook:
         if row["status"] == "consumed":
             raise ApprovalError("استُخدمت هذه الموافقة من قبل.", "Approval already used.", code="approval_used")
         if row["status"] == "expired" or datetime.fromisoformat(row["expires_at"]) <= now:
-            conn.execute("UPDATE approvals SET status = 'expired' WHERE approval_id = ? AND status != 'consumed'",
-                         (approval_id,))
+            self.expire(conn, approval_id)
             raise ApprovalError("انتهت صلاحية الموافقة.", "Approval expired.", code="approval_expired")
         if row["status"] != "approved":
             raise ApprovalError("لم تُمنح الموافقة.", "Approval not granted.", code="approval_not_granted")

@@ -3,14 +3,21 @@
 It is an input to policy, append-only (history is evidence), and an opt-out wins over everything:
 the latest opt-out on the channel, or on ``all`` channels, beats any opt-in recorded before it.
 A later, explicit opt-in (with its source) restores contact on that channel only.
+
+Consent given for an address is kept under ``addr:<address>``. When the person is erased, those
+events move to ``addrh:<keyed hash of the address>`` (:func:`address_pseudonym`, HMAC with the
+install's key) and their address column becomes a tag: the raw address leaves the store, yet a
+registry built with the same key still finds the opt-out for that address, so it keeps blocking.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, time
 from enum import StrEnum
 from typing import Literal
@@ -81,8 +88,18 @@ class ConsentState(BaseModel):
 
 
 class ConsentRegistry:
-    def __init__(self, store: Store) -> None:
+    """``key``: the install's secret key, to find address events kept under their pseudonym after an
+    erasure (every registry over a real store is built with it; None only for throwaway stores)."""
+
+    def __init__(self, store: Store, *, key: bytes | None = None) -> None:
         self._store = store
+        self._key = key
+
+    def _forms(self, contact_id: str) -> list[str]:
+        """The ids an id's events may be stored under: an address id also under its pseudonym."""
+        if self._key is not None and contact_id.startswith(ADDRESS_PREFIX):
+            return [contact_id, address_pseudonym(self._key, contact_id)]
+        return [contact_id]
 
     def record(self, record: ConsentRecord) -> None:
         with self._store.transaction() as conn:
@@ -104,11 +121,12 @@ class ConsentRegistry:
         )
 
     def state(self, tenant: str, contact_id: str, channel: Channel) -> ConsentState:
+        forms = self._forms(contact_id)
         with self._store.read() as conn:
             rows = conn.execute(
-                "SELECT * FROM consent_events WHERE tenant = ? AND contact_id = ? AND channel IN (?, 'all')"
-                " ORDER BY id DESC",
-                (tenant, contact_id, channel.value),
+                f"SELECT * FROM consent_events WHERE tenant = ? AND contact_id IN ({','.join('?' * len(forms))})"  # noqa: S608
+                " AND channel IN (?, 'all') ORDER BY id DESC",
+                (tenant, *forms, channel.value),
             ).fetchall()
         return _fold(contact_id, channel, rows)
 
@@ -122,18 +140,30 @@ class ConsentRegistry:
         ids = list(dict.fromkeys(contact_ids))
         found: dict[str, list[Row]] = defaultdict(list)
         with self._store.read() as conn:
-            for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start:start + _CHUNK]
-                marks = ",".join("?" * len(chunk))
+            for logical in self._chunks(ids):
+                marks = ",".join("?" * len(logical))
                 for row in conn.execute(
                     f"SELECT * FROM consent_events WHERE tenant = ? AND channel IN (?, 'all')"  # noqa: S608 - marks only
                     f" AND contact_id IN ({marks}) ORDER BY id DESC",
-                    (tenant, channel.value, *chunk),
+                    (tenant, channel.value, *logical),
                 ):
-                    found[row["contact_id"]].append(row)
+                    found[logical[row["contact_id"]]].append(row)
         if recorded_only:
             return {i: _fold(i, channel, found[i]) for i in ids if i in found}
         return {i: _fold(i, channel, found.get(i, [])) for i in ids}
+
+    def _chunks(self, ids: list[str]) -> Iterator[dict[str, str]]:
+        """Up to ``_CHUNK`` stored ids per query, each mapped to the id asked for; an id and its
+        pseudonym always in the same chunk, so each one's rows come back newest first together."""
+        chunk: dict[str, str] = {}
+        for contact_id in ids:
+            forms = self._forms(contact_id)
+            if len(chunk) + len(forms) > _CHUNK:
+                yield chunk
+                chunk = {}
+            chunk.update(dict.fromkeys(forms, contact_id))
+        if chunk:
+            yield chunk
 
     def ids_with_prefix(self, tenant: str, prefix: str) -> set[str]:
         """Contact ids of the tenant with any event whose id starts with ``prefix`` (e.g. ``addr:``)."""
@@ -142,18 +172,25 @@ class ConsentRegistry:
                                 " AND contact_id < ?", (tenant, prefix, prefix + "\U0010ffff")).fetchall()
         return {r["contact_id"] for r in rows}
 
+    def known_ids(self, tenant: str, ids: Iterable[str]) -> set[str]:
+        """Which of these address ids (``addr:…``) have any event, under the id or its pseudonym.
+
+        Consent by address is rare: two reads of the registry's address ids instead of a query per
+        lead, and a keyed hash of each only when some address was ever erased.
+        """
+        plain = self.ids_with_prefix(tenant, ADDRESS_PREFIX)
+        hidden = self.ids_with_prefix(tenant, PSEUDONYM_PREFIX) if self._key is not None else set()
+        key = self._key
+        return {i for i in ids if i in plain
+                or (key is not None and hidden and address_pseudonym(key, i) in hidden)}
+
     def history(self, tenant: str, contact_id: str) -> list[ConsentRecord]:
-        with self._store.read() as conn:
-            rows = conn.execute(
-                "SELECT * FROM consent_events WHERE tenant = ? AND contact_id = ? ORDER BY id",
-                (tenant, contact_id),
-            ).fetchall()
-        return _records(rows)
+        return self.history_of(tenant, [contact_id])
 
     def history_of(self, tenant: str, contact_ids: Iterable[str], address: str | None = None
                    ) -> list[ConsentRecord]:
         """Every event of any of ``contact_ids`` or given for ``address`` (any spelling), oldest first."""
-        ids = list(dict.fromkeys(contact_ids))
+        ids = list(dict.fromkeys(form for i in contact_ids for form in self._forms(i)))
         clauses, params = [], [tenant]
         if ids:
             clauses.append(f"contact_id IN ({','.join('?' * len(ids))})")
@@ -250,6 +287,16 @@ def address_contact_id(address: str) -> str:
     phone or email, including leads imported later.
     """
     return ADDRESS_PREFIX + normalise_address(address)
+
+
+PSEUDONYM_PREFIX = "addrh:"
+
+
+def address_pseudonym(key: bytes, contact_id: str) -> str:
+    """Where an address id's events live after an erasure: a keyed hash of the normalised address
+    (``addrh:<hex>``), the same for every spelling, and not reversible without the install's key."""
+    address = normalise_address(contact_id.removeprefix(ADDRESS_PREFIX))
+    return PSEUDONYM_PREFIX + hmac.digest(key, b"consent-address\x00" + address.encode(), hashlib.sha256).hex()[:40]
 
 
 def same_address(recipient: object, consented: str | None) -> bool:

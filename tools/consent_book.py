@@ -124,9 +124,12 @@ class ConsentChange(BaseModel):
 class ConsentBook:
     """Consent by address over the gateway's store (registry and audit log share its transactions)."""
 
-    def __init__(self, store: Store, audit: AuditLog, *, clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: Store, audit: AuditLog, *, clock: Callable[[], datetime],
+                 registry: ConsentRegistry | None = None) -> None:
+        """``registry``: the keyed registry over ``store`` (the gateway's), so an address erased earlier
+        still shows its opt-out; an unkeyed one only when nothing was ever erased (tests)."""
         self._store, self._audit, self._clock = store, audit, clock
-        self.registry = ConsentRegistry(store)
+        self.registry = registry if registry is not None else ConsentRegistry(store)
 
     def opt_in(self, tenant: str, address: str, channel: Channel, *, source: str, actor: str,
                basis: LawfulBasis = LawfulBasis.consent, lead_ids: Sequence[str] = (),

@@ -132,7 +132,7 @@ class Gateway:
         self.audit = audit or AuditLog(store, key=key, masker=self.masker)
         self.approvals = approvals or ApprovalBook(key=key, ttl=config.approval_ttl)
         self.ledger = ledger or SideEffectLedger()
-        self.consent = ConsentRegistry(store)
+        self.consent = ConsentRegistry(store, key=key)
         self._rates = RateLimiter()
         self.dead_letters = DeadLetterBook()
         self.switches = TenantSwitches()
@@ -198,7 +198,7 @@ class Gateway:
             row = self.approvals.get_row(conn, approval_id, caller.tenant)
             request = row_to_request(row)
             if request.status == "pending" and request.expires_at <= now:
-                conn.execute("UPDATE approvals SET status = 'expired' WHERE approval_id = ?", (approval_id,))
+                self.approvals.expire(conn, approval_id)
                 self._audit(conn, caller.tenant, "approval_expired", caller.user_id, request.action_request.action,
                             {"approval_id": approval_id}, now)
                 request = request.model_copy(update={"status": "expired"})
@@ -411,6 +411,8 @@ class Gateway:
             raise ApprovalError(decision.reason_ar, decision.reason_en, code=decision.reason_code)
         with self.store.transaction() as conn:
             done = self.dead_letters.discard(conn, letter_id, by=actor, reason=masked, now=now)
+            if done and letter.approval_id is not None:  # it never runs again
+                self.approvals.retire(conn, letter.approval_id)
             if done:
                 self._audit(conn, tenant, "dead_letter_discarded", actor, letter.action,
                             {"letter_id": letter_id, "ledger_id": letter.ledger_id, "reason": masked}, now)
@@ -869,6 +871,8 @@ class Gateway:
             if resolved is not None:
                 self._audit(conn, call.tenant, "dead_letter_resolved", actor, action,
                             {"letter_id": resolved, "ledger_id": ledger_id}, now)
+            if approval_id is not None:  # done: its arguments did their work (the outbox holds what left)
+                self.approvals.retire(conn, approval_id)
             row = self.ledger.lookup(conn, key)
         assert row is not None
         self._record_touches(call, rule, now)

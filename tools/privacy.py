@@ -4,7 +4,9 @@ What the gateway's store holds about one contact (``contact_id``) of one tenant,
 does to each table:
 
     table               access (export)                       erasure
-    consent_events      full history                          address -> keyed pseudonym, source masked
+    consent_events      full history                          address -> keyed pseudonym, source masked;
+                                                              an address id (addr:<address>) -> its keyed
+                                                              hash (addrh:…): its opt-out still blocks
     approvals           action, args, status, decision        args masked (free text -> tag), description
                                                               replaced; pending/approved ones rejected
     side_effects        what ran, when, with which approval   result masked (kept: ids, file name);
@@ -29,6 +31,7 @@ from typing import Any
 
 from tools.audit import mask_payload
 from tools.canonical import canonical_json
+from tools.consent import ADDRESS_PREFIX, address_pseudonym
 from tools.pii import PiiMasker
 from tools.store import Conn
 
@@ -122,15 +125,26 @@ def earlier_erasures(conn: Conn, tenant: str, contact_id: str) -> tuple[set[str]
     return aliases, threads
 
 
-def erase_contact(conn: Conn, tenant: str, contact_id: str, *, masker: PiiMasker,
+def kept_id(contact_id: str, *, key: bytes) -> str:
+    """The id an erased contact's consent events are kept under: an address id becomes its keyed hash."""
+    return address_pseudonym(key, contact_id) if contact_id.startswith(ADDRESS_PREFIX) else contact_id
+
+
+def erase_contact(conn: Conn, tenant: str, contact_id: str, *, masker: PiiMasker, key: bytes,
                   now: datetime) -> dict[str, Any]:
-    """Pseudonymise the contact's rows inside the caller's write transaction; returns counts and outbox paths."""
+    """Pseudonymise the contact's rows inside the caller's write transaction; returns counts and outbox paths.
+
+    ``key`` is the install's secret key: consent given for an address moves to the address's keyed
+    hash (:func:`tools.consent.address_pseudonym`), where the registry still finds it.
+    """
     counts: dict[str, int] = {}
+    kept_as = kept_id(contact_id, key=key)
     rows = conn.execute("SELECT id, address, source FROM consent_events WHERE tenant = ? AND contact_id = ?",
                         (tenant, contact_id)).fetchall()
     for row_id, address, source in rows:
-        conn.execute("UPDATE consent_events SET address = ?, source = ? WHERE id = ?",
-                     (masker.tag("ADDRESS", address) if address else None, masker.mask_text(source), row_id))
+        conn.execute("UPDATE consent_events SET contact_id = ?, address = ?, source = ? WHERE id = ?",
+                     (kept_as, masker.tag("ADDRESS", address) if address else None, masker.mask_text(source),
+                      row_id))
     counts["consent_events"] = len(rows)
 
     cancelled = conn.execute(

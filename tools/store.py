@@ -371,7 +371,12 @@ class SqliteDatabase:
         neither a stale cell left in a page by an earlier update nor a page image in the WAL."""
         with self._lock:
             self._conn.execute("VACUUM")
-            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            for _ in range(100):
+                # Busy at once, without waiting, while the background checkpointer's own pass runs:
+                # try again, or the old page images stay in the WAL file.
+                if self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0:
+                    break
+                time.sleep(0.02)
 
 
 class Store(Database):
@@ -381,6 +386,9 @@ class Store(Database):
                  checkpoint: Checkpoint = "background") -> None:
         super().__init__(path, schema=_SCHEMA, synchronous=synchronous, database_url=database_url,
                          checkpoint=checkpoint)
+        # Spent approvals and erasures rewrite personal data in place: zero what they free, so no
+        # old copy lingers in a page (Debian's SQLite does this by default; other builds do not).
+        self.secure_erase()
         with self.transaction() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)

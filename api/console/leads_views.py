@@ -81,7 +81,8 @@ async def undo_merge(merge_id: str, request: Request, session: SessionDep, servi
 
 
 def _book(services: ServicesDep) -> ConsentBook:
-    return ConsentBook(services.gateway.store, services.gateway.audit, clock=services.clock)
+    return ConsentBook(services.gateway.store, services.gateway.audit, clock=services.clock,
+                       registry=services.gateway.consent)
 
 
 def _consent_page(request: Request, session: ConsoleSession, *, view: ConsentView | None = None,

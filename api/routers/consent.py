@@ -35,7 +35,8 @@ _STATUS = {"invalid_address": 422, "channel_mismatch": 422, "empty_source": 422,
 
 
 def get_book(services: ServicesDep) -> ConsentBook:
-    return ConsentBook(services.gateway.store, services.gateway.audit, clock=services.clock)
+    return ConsentBook(services.gateway.store, services.gateway.audit, clock=services.clock,
+                       registry=services.gateway.consent)
 
 
 BookDep = Annotated[ConsentBook, Depends(get_book)]

@@ -44,8 +44,8 @@ from skills.partners.service import PartnerService
 router = APIRouter(prefix="/api/v1/partners", tags=["partners"])
 
 _STATUS = {"unknown_partner": 404, "referral_not_found": 404, "commission_not_found": 404,
-           "offer_out_of_bounds": 422, "whatsapp_without_opt_in": 409, "no_address": 409, "channel_refused": 409,
-           "candidates_file_invalid": 400}
+           "offer_out_of_bounds": 422, "amount_invalid": 422, "whatsapp_without_opt_in": 409, "no_address": 409,
+           "channel_refused": 409, "candidates_file_invalid": 400}
 
 
 def get_service(caller: CallerDep, services: ServicesDep) -> PartnerService:

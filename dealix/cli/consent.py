@@ -22,7 +22,7 @@ from dealix.cli.output import print_json, stdout
 from dealix.settings import Settings, get_settings
 from skills.targeting.factory import DEFAULT_TENANT, build_service
 from tools.audit import AuditLog
-from tools.consent import LawfulBasis, normalise_address
+from tools.consent import ConsentRegistry, LawfulBasis, normalise_address
 from tools.consent_book import ConsentBook, ConsentChange, ConsentEntry, ConsentError, ConsentView
 from tools.models import Channel
 from tools.pii import PiiMasker
@@ -47,7 +47,8 @@ def consent_book(settings: Settings) -> ConsentBook:
     settings.ensure_data_dir()
     store = Store(settings.sqlite_path)
     key = settings.signing_key()
-    return ConsentBook(store, AuditLog(store, key=key, masker=PiiMasker(key)), clock=system_clock)
+    return ConsentBook(store, AuditLog(store, key=key, masker=PiiMasker(key)), clock=system_clock,
+                       registry=ConsentRegistry(store, key=key))
 
 
 def _lead_ids(address: str, tenant: str) -> list[str]:

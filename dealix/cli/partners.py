@@ -7,6 +7,7 @@ sends a message: a first message to a partner goes through the partner graph and
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -122,6 +123,46 @@ def import_candidates(
         raise fail(error) from error
     stdout().print(f"استُورد {count} شريكاً مرشحاً · imported {count} partner candidates", markup=False,
                    highlight=False)
+
+
+@partners_app.command("referral")
+def referral(
+    partner_id: Annotated[str, typer.Argument(help="Partner id, e.g. P-001.")],
+    company: Annotated[str, typer.Argument(help="The referred company's name.")],
+    referred_on: Annotated[datetime, typer.Option("--on", formats=["%Y-%m-%d"], help="Day of the referral.")],
+    json_out: JsonOpt = False,
+    tenant: TenantOpt = DEFAULT_TENANT,
+) -> None:
+    """Record a company a partner referred to us."""
+    try:
+        added = _service(tenant).tracker.add_referral(partner_id, company, referred_on.date())
+    except GatewayError as error:
+        raise fail(error) from error
+    if json_out:
+        print_json(added.model_dump(mode="json"))
+        return
+    stdout().print(f"سُجّلت الإحالة {added.referral_id} من الشريك {partner_id} · referral recorded", markup=False,
+                   highlight=False)
+
+
+@partners_app.command("deal")
+def deal(
+    referral_id: Annotated[str, typer.Argument(help="The referral the deal came from.")],
+    amount: Annotated[str, typer.Option("--amount", help="Collected, SAR excluding VAT (at least 0.01).")],
+    collected_on: Annotated[datetime, typer.Option("--on", formats=["%Y-%m-%d"], help="Day it was collected.")],
+    json_out: JsonOpt = False,
+    tenant: TenantOpt = DEFAULT_TENANT,
+) -> None:
+    """Record a referred deal's collected amount; its commission is computed from the agreement in force."""
+    try:
+        won, commission = _service(tenant).tracker.record_deal(referral_id, amount, collected_on.date())
+    except GatewayError as error:
+        raise fail(error) from error
+    if json_out:
+        print_json({"deal": won.model_dump(mode="json"), "commission": commission.model_dump(mode="json")})
+        return
+    stdout().print(f"سُجّلت الصفقة {won.deal_id}: {won.amount_sar:,.2f} ريال · العمولة {commission.amount_sar:,.2f} "
+                   f"ريال — {commission.reason_ar}", markup=False, highlight=False)
 
 
 @partners_app.command("revenue")

@@ -105,7 +105,8 @@ class PrivacyDesk:
             outbox_paths: list[str] = []
             with store.transaction() as conn:
                 for i in ids:
-                    done = privacy.erase_contact(conn, self._tenant, i, masker=self._masker, now=now)
+                    done = privacy.erase_contact(conn, self._tenant, i, masker=self._masker,
+                                                 key=self._settings.signing_key(), now=now)
                     for key, value in done["counts"].items():
                         counts[key] = counts.get(key, 0) + value
                     outbox_paths.extend(done["outbox_paths"])
@@ -134,7 +135,8 @@ class PrivacyDesk:
             unexpected = [r for r in remaining if not (r.store == TARGETING_FILE and r.table == "do_not_contact")]
             complete = not unexpected and not problems and not (set(threads) - set(deleted))
             audit = AuditLog(store, key=self._settings.signing_key(), masker=self._masker)
-            aliases = [i for i in ids if i != contact_id]
+            # Named by what the store keeps of them: an address id by its keyed hash, never the address.
+            aliases = [privacy.kept_id(i, key=self._settings.signing_key()) for i in ids if i != contact_id]
             event = audit.record(tenant=self._tenant, kind="privacy_erasure", actor=self._actor, action=None,
                                  payload={"contact_id": contact_id, "also_known_as": aliases, "counts": counts,
                                           "complete": complete, "threads_deleted": len(deleted),
@@ -153,6 +155,8 @@ class PrivacyDesk:
     def _ids(self, conn: Conn, contact_id: str, records: ContactRecords | None) -> list[str]:
         """The contact id first, then other ids of the same person in the gateway's store."""
         addresses = privacy.contact_addresses(conn, self._tenant, contact_id) | _addresses(records)
+        # A spent approval keeps its recipient as a keyed pseudonym (tools.approvals): look for those too.
+        addresses |= {self._masker.tag("TO", form) for a in addresses for form in (a.strip(), a.strip().lower())}
         return [contact_id, *sorted(privacy.same_person(conn, self._tenant, addresses) - {contact_id})]
 
     def _path(self, name: str) -> Path:

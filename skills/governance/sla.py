@@ -119,9 +119,7 @@ class ApprovalCentreService:
                 "SELECT approval_id, action FROM approvals WHERE tenant = ? AND status = 'pending'"
                 " AND expires_at <= ? ORDER BY expires_at, approval_id", (self.tenant, now.isoformat())).fetchall()
             for row in rows:
-                changed = conn.execute("UPDATE approvals SET status = 'expired' WHERE approval_id = ?"
-                                       " AND status = 'pending'", (row["approval_id"],)).rowcount
-                if changed:
+                if self.gateway.approvals.expire(conn, row["approval_id"]):
                     self.gateway.audit.append(conn, tenant=self.tenant, kind="approval_expired", actor=SWEEP_ACTOR,
                                               action=row["action"], ts=now,
                                               payload={"approval_id": row["approval_id"],

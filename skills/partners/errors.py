@@ -5,6 +5,7 @@
     ├── ReferralNotFound          no referral with that id for this tenant           (404)
     ├── CommissionNotFound        no due commission with that id for this tenant     (404)
     ├── OfferOutOfBounds          a rate or duration outside the model's bounds      (422)
+    ├── AmountInvalid             a deal amount that is not a number of at least one halala (422)
     ├── ChannelRefused            no opt-in for WhatsApp, or no address on record    (409)
     └── CandidatesFileError       the candidates file cannot be read                 (400)
 
@@ -47,6 +48,13 @@ class CommissionNotFound(PartnerError):
 
 class OfferOutOfBounds(PartnerError):
     code = "offer_out_of_bounds"
+
+
+class AmountInvalid(PartnerError):
+    code = "amount_invalid"
+
+    def __init__(self, amount: object) -> None:
+        super().__init__(load_catalog().text("refusals", "amount_invalid", amount=str(amount)[:40]))
 
 
 class ChannelRefused(PartnerError):

@@ -18,10 +18,10 @@ import calendar
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from skills.partners.catalog import Catalog, load_catalog
-from skills.partners.errors import CommissionNotFound, ReferralNotFound
+from skills.partners.errors import AmountInvalid, CommissionNotFound, ReferralNotFound
 from skills.partners.models import (
     Agreement,
     Commission,
@@ -42,8 +42,14 @@ def _uuid_ids(prefix: str) -> str:
 
 
 def to_halalas(amount_sar: float | Decimal | str) -> int:
-    value = Decimal(str(amount_sar)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return int(value * 100)
+    """The amount in halalas, rounded half-up; AmountInvalid for anything that is not a finite number."""
+    try:
+        value = Decimal(str(amount_sar).strip())
+    except InvalidOperation:
+        raise AmountInvalid(amount_sar) from None
+    if not value.is_finite():
+        raise AmountInvalid(amount_sar)
+    return int(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * 100)
 
 
 def add_months(day: date, months: int) -> date:
@@ -97,12 +103,12 @@ class RevenueTracker:
 
     def record_deal(self, referral_id: str, amount_sar: float | Decimal | str, collected_on: date
                     ) -> tuple[PartnerDeal, Commission]:
+        amount = to_halalas(amount_sar)
+        if amount <= 0:  # nothing collected, or less than a halala (0.001 rounds to nothing)
+            raise AmountInvalid(amount_sar)
         referral = self.repository.referral(self.tenant, referral_id)
         if referral is None:
             raise ReferralNotFound(referral_id)
-        amount = to_halalas(amount_sar)
-        if amount <= 0:
-            raise ValueError("a deal's collected amount is positive")
         agreement = self.repository.agreement(self.tenant, referral.partner_id)
         commission_halalas, terms, due_on, status, reason = commission_for(agreement, referral, amount, collected_on,
                                                                            self.catalog)

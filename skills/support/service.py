@@ -98,7 +98,7 @@ class SupportService:
         if (incoming.source != "whatsapp" or not incoming.customer_phone or self.gateway is None
                 or not is_stop_request(incoming.body)):
             return
-        ConsentBook(self.gateway.store, self.gateway.audit, clock=self.clock).opt_out(
+        ConsentBook(self.gateway.store, self.gateway.audit, clock=self.clock, registry=self.gateway.consent).opt_out(
             self.tenant, incoming.customer_phone, Channel.all, source=f"whatsapp_inbound:{ticket_id}", actor=actor)
         log.info("support ticket %s: the sender asked to stop; opt-out recorded", ticket_id)
 

@@ -48,7 +48,7 @@ class ConsentLookup(Protocol):
     def history_of(self, tenant: str, contact_ids: Iterable[str], address: str | None = None
                    ) -> list[ConsentRecord]: ...
 
-    def ids_with_prefix(self, tenant: str, prefix: str) -> set[str]: ...
+    def known_ids(self, tenant: str, ids: Iterable[str]) -> set[str]: ...
 
 
 class ContactabilityJudge:
@@ -87,7 +87,7 @@ class ContactabilityJudge:
         ids = list(lead_ids)
         if any(i.startswith(ADDRESS_PREFIX) for i in ids):
             # Consent by address is rare: ask only for the addresses the registry has anything about.
-            known = self._consent.ids_with_prefix(self._tenant, ADDRESS_PREFIX)
+            known = self._consent.known_ids(self._tenant, [i for i in ids if i.startswith(ADDRESS_PREFIX)])
             self._prefetched.update(i for i in ids if i.startswith(ADDRESS_PREFIX) and i not in known)
             ids = [i for i in ids if not i.startswith(ADDRESS_PREFIX) or i in known]
         for channel in CHANNELS:

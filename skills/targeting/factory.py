@@ -33,7 +33,8 @@ def build_service(
 ) -> TargetingService:
     settings.ensure_data_dir()
     return TargetingService(
-        TargetingRepository(targeting_db_path(settings)), ConsentRegistry(Store(settings.sqlite_path)),
+        TargetingRepository(targeting_db_path(settings)),
+        ConsentRegistry(Store(settings.sqlite_path), key=settings.signing_key()),
         tenant=tenant, clock=clock, hours=BusinessHours(timezone=settings.timezone),
     )
 

@@ -160,3 +160,24 @@ def test_cli_refuses_an_unknown_partner_in_arabic(settings, monkeypatch):
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 1 and "unknown_partner" in result.output
+
+
+def test_cli_records_a_referred_deal_and_refuses_a_fraction_of_a_halala_politely(settings, monkeypatch):
+    monkeypatch.setenv("DEALIX_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("DEALIX_SECRET_KEY", "c" * 32)
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        added = runner.invoke(cli, ["partners", "referral", "P-001", "شركة مُحالة", "--on", "2026-02-01", "--json"])
+        assert added.exit_code == 0, added.output
+        referral_id = json.loads(added.output)["referral_id"]
+        refused = runner.invoke(cli, ["partners", "deal", referral_id, "--amount", "0.001", "--on", "2026-03-01"])
+        recorded = runner.invoke(cli, ["partners", "deal", referral_id, "--amount", "1500", "--on", "2026-03-01"])
+    finally:
+        get_settings.cache_clear()
+
+    assert refused.exit_code == 1 and isinstance(refused.exception, SystemExit)  # no traceback
+    assert "لا يقل عن هللة واحدة" in refused.output and "[amount_invalid]" in refused.output
+    assert "Traceback" not in refused.output
+    assert recorded.exit_code == 0, recorded.output
+    assert "1,500.00 ريال" in recorded.output

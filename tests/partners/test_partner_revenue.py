@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from skills.partners.errors import CommissionNotFound, ReferralNotFound
+from skills.partners.errors import AmountInvalid, CommissionNotFound, ReferralNotFound
 from skills.partners.offers import build_terms
 from skills.partners.repository import PartnerRepository
 from skills.partners.revenue import RevenueTracker, due_date
@@ -129,3 +129,23 @@ def test_the_ledger_survives_a_new_process(tmp_path: Path):
     again = _tracker(PartnerRepository(path))
     assert again.summary().revenue_sar == 12_345.67
     assert again.summary().commission_sar == 1_234.57
+
+
+@pytest.mark.parametrize("amount", ["0.001", 2.22e-16, 0, "-5", "abc", "inf", "nan", ""])
+def test_an_amount_below_one_halala_or_not_a_number_is_a_domain_refusal_in_arabic(repository, amount):
+    tracker = _tracker(repository)
+    referral = tracker.add_referral("P-001", "شركة مُحالة", date(2026, 2, 1))
+
+    with pytest.raises(AmountInvalid) as refused:
+        tracker.record_deal(referral.referral_id, amount, date(2026, 3, 1))
+
+    assert refused.value.code == "amount_invalid"
+    assert "لا يقل عن هللة واحدة" in refused.value.message_ar
+    assert tracker.summary().revenue_sar == 0  # nothing recorded
+
+
+def test_one_halala_is_an_amount(repository):
+    tracker = _tracker(repository)
+    referral = tracker.add_referral("P-001", "شركة مُحالة", date(2026, 2, 1))
+    deal, _ = tracker.record_deal(referral.referral_id, "0.005", date(2026, 3, 1))  # rounds half-up to 0.01
+    assert deal.amount_sar == 0.01

@@ -1,7 +1,7 @@
 """Personal data at rest: after a default autopilot run, an approval and a chat thread, no raw phone,
 email or name of a lead is in any file of the data dir, except where the work needs it: the outbox
 (the draft that left), the Targeting OS store (the lead record), the consent history, and the
-approvals (see the strict xfail below: spent approvals still keep their arguments).
+arguments of approvals that may still run (spent ones keep keyed pseudonyms).
 
 On main: checkpoints.db held names, phones and emails in clear (no DEALIX_CHECKPOINT_KEY by
 default) and thread titles were the first message verbatim.
@@ -79,13 +79,18 @@ def test_no_lead_identifier_rests_anywhere_but_where_the_work_needs_it(world: Wo
                 assert table in ("consent_events", "approvals"), (table, hits)
 
 
-@pytest.mark.xfail(strict=True, reason="not built yet: an executed approval keeps its arguments in clear "
-                   "(masking them in tools/approvals.py broke the two-process decide invariant; left to the "
-                   "approval path's owner)")
 def test_spent_approvals_keep_no_raw_arguments(world: World) -> None:
     with closing(sqlite3.connect(world.settings.data_dir / "dealix.db")) as conn:
         spent = [args for (args,) in conn.execute("SELECT args FROM approvals WHERE status != 'pending'")]
     assert spent and not any(v in args for args in spent for v in IDENTIFIERS)
+
+
+def test_a_spent_approval_leaves_no_old_copy_of_its_arguments_in_the_store_file(world: World) -> None:
+    data_dir = world.settings.data_dir
+    _at_rest(data_dir)
+    # Sara's name and email were only ever in her approval's arguments (her consent names her phone):
+    # rewritten when it was executed, and overwritten on disk, not left in a freed cell of the page.
+    assert "dealix.db" not in files_holding(data_dir, (SARA["contact_name"], SARA["email"]))
 
 
 def test_thread_titles_mask_phones_emails_and_lead_names(world: World) -> None:
