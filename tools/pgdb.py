@@ -33,6 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tools.pg_signal import change_signal, notify_sql
 from tools.sqldialect import TableShape, split_script, translate
 
 if TYPE_CHECKING:
@@ -150,17 +151,22 @@ class PgConnection:
         self._conn = conn
         self._sql: dict[tuple[str, bool], str] = {}
         self._shapes: dict[str, TableShape] = {}
+        self.wrote = False  # a statement other than a SELECT ran since the flag was last cleared
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Any:
         params = _params(parameters)
         statement = self._translated(sql, bool(params))
-        if statement.lstrip().upper().startswith(("CREATE", "ALTER", "DROP")):
+        head = statement.lstrip()[:6].upper()
+        if head != "SELECT":
+            self.wrote = True
+        if head.startswith(("CREATE", "ALTER", "DROP")):
             self._sql.clear()  # a table changed shape: INSERT OR REPLACE is rebuilt from the catalog
             self._shapes.clear()
         return self._conn.execute(statement, params or None)
 
     def executemany(self, sql: str, seq_of_parameters: Iterable[Sequence[Any]], /) -> Any:
         cursor = self._conn.cursor()
+        self.wrote = True
         cursor.executemany(self._translated(sql, True), [_params(p) for p in seq_of_parameters])
         return cursor
 
@@ -168,6 +174,7 @@ class PgConnection:
         """Every statement of a script, translated, sent in one round trip (no parameters: one simple query)."""
         statements = [self._translated(s, False) for s in split_script(script)]
         if statements:
+            self.wrote = True
             self._sql.clear()
             self._shapes.clear()
             self._conn.execute(";\n".join(statements))
@@ -202,6 +209,8 @@ class PostgresDatabase:
         self._lock = threading.RLock()
         self._conn: psycopg.Connection[Any] | None = None
         self._adapter: PgConnection | None = None
+        self._signal = change_signal(url)
+        self._pid: int | None = None  # the backend pid of the writer connection, named to the signal
         with self._lock:
             adapter = self._connect(create=True)
             with self.transaction():
@@ -220,18 +229,37 @@ class PostgresDatabase:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._key,))
                 conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
         conn.execute(f'SET search_path TO "{self.schema}"')
+        self._forget_pid()
+        self._pid = conn.info.backend_pid
+        self._signal.own_connection(self._pid)
         self._conn, self._adapter = conn, PgConnection(conn)
         return self._adapter
 
+    def _forget_pid(self) -> None:
+        if self._pid is not None:
+            self._signal.own_connection(self._pid, mine=False)
+            self._pid = None
+
     @contextmanager
     def transaction(self) -> Iterator[PgConnection]:
-        """One write transaction that holds this store's advisory lock from its first statement."""
+        """One write transaction that holds this store's advisory lock from its first statement.
+
+        A transaction that changed a row also notifies the change signal (:mod:`tools.pg_signal`),
+        delivered to other processes at its commit; this process's version moves right after it."""
         with self._lock:
             adapter = self._connect()
             assert self._conn is not None
+            adapter.wrote = False
             with self._conn.transaction():
                 self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._key,))
                 yield adapter
+                changed = adapter.wrote and self._conn.execute(notify_sql(), (self.schema,)).fetchone() is not None
+            if changed:
+                self._signal.committed(self.schema)
+
+    def change_version(self) -> int | None:
+        """This schema's change version (:class:`tools.pg_signal.ChangeSignal`); None: unknown, cache nothing."""
+        return self._signal.version(self.schema)
 
     @contextmanager
     def read(self) -> Iterator[PgConnection]:
@@ -242,6 +270,7 @@ class PostgresDatabase:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
+            self._forget_pid()
 
     def secure_erase(self) -> None:
         """Nothing to switch on: PostgreSQL has no ``secure_delete``; :meth:`compact` is what follows an erasure."""

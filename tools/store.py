@@ -23,7 +23,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -259,6 +259,12 @@ class Database:
 
     def close(self) -> None:
         self._engine.close()
+
+    def version_probe(self) -> Callable[[], int | None] | None:
+        """PostgreSQL: the store's change version (:mod:`tools.pg_signal`); SQLite: None, its file's
+        ``data_version`` is read by :class:`tools.data_version.DataVersion` itself."""
+        probe: Callable[[], int | None] | None = getattr(self._engine, "change_version", None)
+        return probe if self.backend == "postgres" else None
 
     def secure_erase(self) -> None:
         self._engine.secure_erase()
