@@ -128,6 +128,14 @@ _signals: dict[tuple[int, str], ChangeSignal] = {}
 _signals_lock = threading.Lock()
 
 
+def _after_fork_in_child() -> None:  # a lock held by another thread at the fork would be held for good
+    global _signals_lock
+    _signals_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def change_signal(url: str) -> ChangeSignal:
     """This process's signal of the database at ``url`` (one listener per process and URL, also after a fork)."""
     key = (os.getpid(), url)

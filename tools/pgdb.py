@@ -15,8 +15,11 @@ lock makes writers of one schema take turns across threads, processes and hosts,
 statement after it sees every earlier writer's commit. The lock ends with the transaction, also
 when the client dies (the server rolls back and releases it). Reads use autocommit statements.
 
-As with SQLite, one connection per store object is shared by the threads of a process, behind a
-lock; a broken connection (server restart) is replaced at the next use.
+As with SQLite, writes go through one connection per store object, shared by the threads of a
+process behind a lock; a broken connection (server restart) is replaced at the next use. Reads do not queue behind
+it: they use a small pool of read-only connections shared by the stores of the process
+(:class:`ReadPool`, ``DEALIX_PG_READ_CONNECTIONS``, default 4), except inside a transaction,
+whose thread reads through the transaction's own connection.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import os
 import re
 import secrets
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -110,6 +114,7 @@ def _number(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=2)
 def _row_factory(named: bool) -> Any:
     def factory(cursor: Any) -> Any:
         description = cursor.description
@@ -195,6 +200,78 @@ class PgConnection:
         return self._shapes[table]
 
 
+# ---- the read pool ----------------------------------------------------------------------------------------------
+
+READ_CONNECTIONS = 4  # default size of a process's read pool (``DEALIX_PG_READ_CONNECTIONS``)
+
+
+class ReadPool:
+    """Connections for reads, shared by every store of one database in this process (psycopg_pool).
+
+    A pooled connection is autocommit and read-only (``default_transaction_read_only``); on each
+    checkout it is pointed at the reading store's schema (``SET search_path``, only when it last
+    served another schema) and given that store's row shape. Results are fetched whole by psycopg's
+    client-side cursors, so a cursor can still be read after its connection went back to the pool.
+    """
+
+    def __init__(self, url: str, *, size: int) -> None:
+        from psycopg_pool import ConnectionPool
+
+        self.size = size
+        # Per pooled connection: the schema on its search_path, and an adapter per schema it has served.
+        self._state: weakref.WeakKeyDictionary[psycopg.Connection[Any], tuple[str, dict[str, PgConnection]]]
+        self._state = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+        self._pool: ConnectionPool[Any] = ConnectionPool(
+            url, min_size=1, max_size=size, open=True, name="dealix-reads", configure=self._configure,
+            kwargs={"autocommit": True, "application_name": f"dealix {os.getpid()} reads"})
+
+    @staticmethod
+    def _configure(conn: psycopg.Connection[Any]) -> None:
+        conn.execute("SET default_transaction_read_only = on")
+
+    @contextmanager
+    def connection(self, schema: str, *, named_rows: bool) -> Iterator[PgConnection]:
+        with self._pool.connection() as conn:
+            with self._lock:
+                current, adapters = self._state.get(conn, ("", {}))
+            if current != schema:
+                conn.execute(f'SET search_path TO "{schema}"')
+            adapter = adapters.get(schema)
+            if adapter is None:
+                adapter = adapters[schema] = PgConnection(conn)
+            conn.row_factory = _row_factory(named_rows)
+            with self._lock:
+                self._state[conn] = (schema, adapters)
+            yield adapter
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+_pools: dict[tuple[int, str], ReadPool] = {}
+_pools_lock = threading.Lock()
+
+
+def _after_fork_in_child() -> None:  # a lock held by another thread at the fork would be held for good
+    global _pools_lock
+    _pools_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def read_pool(url: str) -> ReadPool:
+    """This process's read pool of the database at ``url`` (one per process and URL, also after a fork)."""
+    key = (os.getpid(), url)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            size = int(os.environ.get("DEALIX_PG_READ_CONNECTIONS", "") or READ_CONNECTIONS)
+            pool = _pools[key] = ReadPool(url, size=max(1, size))
+        return pool
+
+
 # ---- the database -----------------------------------------------------------------------------------------------
 
 class PostgresDatabase:
@@ -207,6 +284,7 @@ class PostgresDatabase:
         self._key = lock_key(self.schema)
         self._named = named_rows
         self._lock = threading.RLock()
+        self._local = threading.local()  # .depth: this thread's open transactions (its reads use the writer)
         self._conn: psycopg.Connection[Any] | None = None
         self._adapter: PgConnection | None = None
         self._signal = change_signal(url)
@@ -250,10 +328,15 @@ class PostgresDatabase:
             adapter = self._connect()
             assert self._conn is not None
             adapter.wrote = False
-            with self._conn.transaction():
-                self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._key,))
-                yield adapter
-                changed = adapter.wrote and self._conn.execute(notify_sql(), (self.schema,)).fetchone() is not None
+            self._local.depth = getattr(self._local, "depth", 0) + 1
+            try:
+                with self._conn.transaction():
+                    self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._key,))
+                    yield adapter
+                    changed = (adapter.wrote
+                               and self._conn.execute(notify_sql(), (self.schema,)).fetchone() is not None)
+            finally:
+                self._local.depth -= 1
             if changed:
                 self._signal.committed(self.schema)
 
@@ -263,8 +346,15 @@ class PostgresDatabase:
 
     @contextmanager
     def read(self) -> Iterator[PgConnection]:
-        with self._lock:
-            yield self._connect()
+        """A connection to read from: one of the process's read pool, or this thread's transaction's own
+        (where the transaction's uncommitted rows are). A read sees every commit made before it started."""
+        depth: int = getattr(self._local, "depth", 0)
+        if depth:
+            with self._lock:
+                yield self._connect()
+            return
+        with read_pool(self.url).connection(self.schema, named_rows=self._named) as adapter:
+            yield adapter
 
     def close(self) -> None:
         with self._lock:

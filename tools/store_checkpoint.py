@@ -110,6 +110,22 @@ class WalCheckpointer:
 
 _checkpointer: WalCheckpointer | None = None
 _checkpointer_lock = threading.Lock()
+_inherited: list[WalCheckpointer] = []
+
+
+def _after_fork_in_child() -> None:
+    """A forked child starts with a checkpointer of its own.
+
+    The parent's may have been mid-pass when it forked: its locks are then held for good in the
+    child (no thread of the child will release them), and the next store the child closes would
+    wait on them forever. Its connections are the parent's and are kept, not closed, in the child."""
+    global _checkpointer, _checkpointer_lock
+    if _checkpointer is not None:
+        _inherited.append(_checkpointer)
+    _checkpointer, _checkpointer_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def wal_checkpointer() -> WalCheckpointer:

@@ -19,7 +19,7 @@ def _fill(store: Store, rows: int) -> None:
 
 def test_commits_never_checkpoint_inline_and_the_background_thread_does(tmp_path: Path) -> None:
     store = Store(tmp_path / "dealix.db")
-    with store.read() as conn:
+    with store.transaction() as conn:  # the writer's connection: the one whose commits would checkpoint
         assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == BACKSTOP_PAGES
     checkpointer = wal_checkpointer()
     ticks = checkpointer.ticks
@@ -44,7 +44,7 @@ def test_the_wal_grows_past_sqlites_threshold_until_the_checkpointer_copies_it_b
 
 def test_inline_keeps_sqlites_own_checkpoint(tmp_path: Path) -> None:
     store = Store(tmp_path / "dealix.db", checkpoint="inline")
-    with store.read() as conn:
+    with store.transaction() as conn:
         assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
     store.close()
 
@@ -85,3 +85,21 @@ def test_processes_opening_one_new_database_together_all_succeed(tmp_path: Path)
             worker.join(timeout=60)
         outcomes += [results.get(timeout=5) for _ in workers]
     assert set(outcomes) == {"ok"}, [o for o in outcomes if o != "ok"][:3]
+
+
+def test_a_child_forked_in_the_middle_of_a_checkpoint_pass_can_still_close_its_stores(tmp_path: Path) -> None:
+    """The parent's checkpointer holds its locks during a pass; a child forked then must not inherit them held."""
+    import multiprocessing
+
+    Store(tmp_path / "parent.db")  # the process's checkpointer exists and has work
+    checkpointer = wal_checkpointer()
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    with checkpointer._work:  # as if a pass were running in the checkpointer's thread at the fork
+        child = ctx.Process(target=_open_store, args=(str(tmp_path / "child.db"), ctx.Barrier(1), results))
+        child.start()
+    child.join(timeout=60)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive and results.get(timeout=5) == "ok"
