@@ -274,6 +274,8 @@ def read_pool(url: str) -> ReadPool:
 
 # ---- the database -----------------------------------------------------------------------------------------------
 
+_applied: set[tuple[str, str, str]] = set()  # (url, schema, sha256 of the script) this process has applied
+
 class PostgresDatabase:
     """One store (the twin of one SQLite file): a schema, one connection per process, serialised writers."""
 
@@ -289,10 +291,16 @@ class PostgresDatabase:
         self._adapter: PgConnection | None = None
         self._signal = change_signal(url)
         self._pid: int | None = None  # the backend pid of the writer connection, named to the signal
-        with self._lock:
-            adapter = self._connect(create=True)
-            with self.transaction():
-                adapter.executescript(schema)
+        # The writer connection is opened by the first write; a schema this process already applied is not
+        # applied again. So a store object built per request (a graph's context) costs no connection unless
+        # it writes: 200 racing approvals used to open one each and ran the server out of connections.
+        applied = (url, self.schema, hashlib.sha256(schema.encode()).hexdigest())
+        if applied not in _applied:
+            with self._lock:
+                adapter = self._connect(create=True)
+                with self.transaction():
+                    adapter.executescript(schema)
+            _applied.add(applied)
 
     def _connect(self, *, create: bool = False) -> PgConnection:
         if self._conn is not None and not self._conn.closed and not self._conn.broken and self._adapter is not None:
@@ -419,4 +427,5 @@ def drop_schemas(url: str, data_dir: Path) -> list[str]:
                                             (prefix,)).fetchall()]
         for name in names:
             conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+    _applied.difference_update({key for key in _applied if key[1] in names})  # a store opened again recreates it
     return names
