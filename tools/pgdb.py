@@ -54,13 +54,18 @@ def namespace(data_dir: Path) -> str:
     path = data_dir / NAMESPACE_FILE
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
+        # Written whole under a private name, then linked into place: another worker never reads it half
+        # written (it could read the file empty between an O_EXCL create and the write).
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(6))
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(draft, path)
         except FileExistsError:  # another worker created it first: use theirs
             pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(6))
+        finally:
+            draft.unlink()
     value = path.read_text().strip().lower()
     if not re.fullmatch(r"[0-9a-f]{6,32}", value):
         raise ValueError(f"{path} does not hold a database namespace id")

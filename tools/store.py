@@ -312,13 +312,15 @@ class SqliteDatabase:
 
     Writes take turns: one connection behind a lock in this process (FastAPI runs sync routes in a
     thread pool), and SQLite's write lock (``BEGIN IMMEDIATE``) across processes. Reads do not
-    queue behind them: WAL lets any number of readers run beside the one writer, so each thread
-    reads through a connection of its own (opened on its first read, ``query_only``, closed when
-    the thread has ended). A read statement sees every transaction committed before it started, so
-    a request reads its own writes once they are committed; inside :meth:`transaction` the same
-    thread reads through the writer, and so sees the transaction's own uncommitted rows. A cursor
-    left half-read keeps its snapshot until it is read to the end or dropped (CPython drops it
-    with its last reference), so reads hold their cursors no longer than they need them.
+    queue behind them: a read takes the writer's connection when it is idle (no extra connection
+    for a store object that lives one request), and otherwise this thread's own read connection
+    (opened on its first such read, ``query_only``, closed when the thread has ended), since WAL
+    lets any number of readers run beside the one writer. A read statement sees every transaction
+    committed before it started, so a request reads its own writes once they are committed; inside
+    :meth:`transaction` the same thread reads through the writer, and so sees the transaction's own
+    uncommitted rows. A cursor left half-read on a read connection keeps its snapshot until it is
+    read to the end or dropped (CPython drops it with its last reference), so reads hold their
+    cursors no longer than they need them.
 
     ``:memory:`` has one connection for everything (another connection would be another database).
     The gateway's ``Store`` and the domain repositories (targeting, growth …) are built on this.
@@ -380,6 +382,12 @@ class SqliteDatabase:
         if self._memory or depth:
             with self._lock:
                 yield self._conn
+            return
+        if self._lock.acquire(blocking=False):  # the writer is idle: read through it, as a lone reader always did
+            try:
+                yield self._conn
+            finally:
+                self._lock.release()
             return
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:

@@ -76,9 +76,24 @@ def test_a_transaction_reads_its_own_uncommitted_rows_and_a_commit_is_seen_by_th
         assert _value(store, "mine") == str(n)
 
 
-def test_a_read_connection_refuses_to_write(store: Store) -> None:
-    with pytest.raises(Exception, match=r"(?i)read.?only"), store.read() as conn:
-        conn.execute("INSERT INTO meta (key, value) VALUES ('sneaky', '1')")
+def test_a_read_beside_a_writer_cannot_write(store: Store) -> None:
+    """A read that runs beside a write transaction has a read-only connection: it cannot slip past the writer."""
+    holding, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with store.transaction():
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with pytest.raises(Exception, match=r"(?i)read.?only"), store.read() as conn:
+            conn.execute("INSERT INTO meta (key, value) VALUES ('sneaky', '1')")
+    finally:
+        release.set()
+        thread.join(10)
     assert _value(store, "sneaky") is None
 
 
