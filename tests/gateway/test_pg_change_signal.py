@@ -111,3 +111,33 @@ def test_a_write_in_another_process_reaches_this_processs_version_within_millise
     delays.sort()
     print(f"notification seen after the reply: median {delays[10] * 1e3:.2f} ms, max {delays[-1] * 1e3:.2f} ms")
     assert delays[10] < 0.05
+
+
+def test_a_listener_that_lost_its_connection_caches_nothing_until_back_and_then_renumbers(data: Path) -> None:
+    import psycopg
+
+    from tools.pg_signal import ChangeSignal
+
+    store = Store(data / "dealix.db", database_url=URL)
+    schema = store._engine.schema  # type: ignore[union-attr]
+    signal = ChangeSignal(URL, poll_seconds=0.2)  # a private listener: the process's own is left alone
+    try:
+        assert signal.wait_ready(10.0)
+        before = signal.version(schema)
+        with psycopg.connect(URL, autocommit=True) as admin:  # as a server restart would
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s"
+                          " AND backend_start = (SELECT max(backend_start) FROM pg_stat_activity"
+                          " WHERE application_name = %s)",
+                          (f"dealix {os.getpid()} signal", f"dealix {os.getpid()} signal"))
+        deadline = time.monotonic() + 10
+        seen_none = False
+        while time.monotonic() < deadline:
+            now = signal.version(schema)
+            seen_none = seen_none or now is None
+            if seen_none and now is not None:
+                break
+            time.sleep(0.005)
+        assert seen_none  # while it was down, nothing could be cached
+        assert signal.version(schema) not in (None, before)  # back, and nothing cached before the gap matches
+    finally:
+        signal.stop()
