@@ -87,19 +87,35 @@ def test_processes_opening_one_new_database_together_all_succeed(tmp_path: Path)
     assert set(outcomes) == {"ok"}, [o for o in outcomes if o != "ok"][:3]
 
 
-def test_a_child_forked_in_the_middle_of_a_checkpoint_pass_can_still_close_its_stores(tmp_path: Path) -> None:
-    """The parent's checkpointer holds its locks during a pass; a child forked then must not inherit them held."""
+def test_a_fork_waits_for_the_checkpoint_pass_in_progress_and_the_child_can_open_and_close_stores(
+        tmp_path: Path) -> None:
+    """A child forked while the checkpointer's thread was inside SQLite inherited SQLite's mutexes (and the
+    checkpointer's locks) held: its next connect or close waited forever. A fork now waits for the pass."""
     import multiprocessing
+    import threading
 
     Store(tmp_path / "parent.db")  # the process's checkpointer exists and has work
     checkpointer = wal_checkpointer()
     ctx = multiprocessing.get_context("fork")
     results = ctx.Queue()
-    with checkpointer._work:  # as if a pass were running in the checkpointer's thread at the fork
-        child = ctx.Process(target=_open_store, args=(str(tmp_path / "child.db"), ctx.Barrier(1), results))
-        child.start()
+    in_pass, released = threading.Event(), []
+
+    def a_long_pass() -> None:
+        with checkpointer._work:  # as the checkpointer's thread holds it during a pass
+            in_pass.set()
+            time.sleep(0.5)
+            released.append(time.monotonic())
+
+    thread = threading.Thread(target=a_long_pass)
+    thread.start()
+    assert in_pass.wait(10)
+    child = ctx.Process(target=_open_store, args=(str(tmp_path / "child.db"), ctx.Barrier(1), results))
+    child.start()
+    forked = time.monotonic()
+    thread.join(10)
     child.join(timeout=60)
     alive = child.is_alive()
     if alive:
         child.kill()
     assert not alive and results.get(timeout=5) == "ok"
+    assert released and forked >= released[0]  # the fork waited for the pass to end
