@@ -9,8 +9,10 @@ its timing.
 Every entry is tagged with the key store's data version (:class:`tools.data_version.DataVersion`),
 read before the store is; any commit to the key store — a revocation, a new key, from this
 process or the CLI in another — changes it and empties the cache, so a revoked key is refused on
-the very next request. A store without a cheap change signal (PostgreSQL) is not cached: every
-request verifies against it.
+the very next request. On PostgreSQL the version is the store's change signal (:mod:`tools.pg_signal`):
+the same for this process's writes, and another process's revocation counts from when its
+notification arrives. While there is no version (the listener is not connected, an in-memory
+store) nothing is cached: every request verifies against the store.
 """
 
 from __future__ import annotations

@@ -25,9 +25,10 @@ Phases:
    clients: 503 ``overloaded`` with ``Retry-After``, and nothing else fails.
 
 Exit status 1 on any 5xx (other than phase 5's deliberate 503), any socket error or timeout, any
-approval executed twice, or a broken audit chain. ``--baseline-src DIR`` first runs phase 1
+approval executed twice, or a broken audit chain. ``--baseline-src DIR`` first runs phases 1-3
 against a server started from another source tree (e.g. ``git archive HEAD``), for a
-before/after on one machine in one run.
+before/after on one machine in one run (each baseline row beside its own). ``--phases`` picks
+phases (``feed,approvals,race,overload``) to keep a run short; ``--results FILE`` writes elsewhere.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ FEED = "/api/v1/cards/feed"
 APPROVALS = "/api/v1/approvals?scope=tenant"
 FEED_PHASE = "GET /cards/feed"
 GOAL_RATE, GOAL_P99_MS = 1_000, 100  # issue 10: the card feed, 200 clients
+PHASES = ("feed", "approvals", "race", "overload")
 
 
 @dataclass
@@ -188,7 +190,10 @@ def _warm(server: Server, path: str) -> None:
 
 
 def _seed_approvals(data_dir: Path, n: int) -> list[str]:
-    """``n`` pending approvals on one autopilot thread of the demo tenant (drafts awaiting a person)."""
+    """``n`` pending approvals on one autopilot thread of the demo tenant (drafts awaiting a person).
+
+    The leads came through the tenant's own inbound form: a referral is now a partner's introduction
+    (a person's step, no draft), which left the race with nothing to approve."""
     from api.seed import DEMO_TENANT
     from dealix.settings import Settings
     from dealix.wiring import autopilot_context
@@ -204,7 +209,7 @@ def _seed_approvals(data_dir: Path, n: int) -> list[str]:
             writer.writerow({"company_name": f"شركة الحمل {i + 1}", "contact_name": f"سارة {i + 1}",
                              "title": "المديرة التنفيذية", "phone": f"05{50000000 + i * 7919:08d}",
                              "email": f"c{i}@load{i}.example.sa", "city": "الرياض", "sector": "التسويق",
-                             "source": "referral", "notes": "", "consent": ""})
+                             "source": "inbound_form", "notes": "", "consent": ""})
     settings = Settings(data_dir=data_dir, secret_key=SECRET)
     ctx = autopilot_context(settings, DEMO_TENANT)
     with open_checkpointer(settings) as saver:
@@ -341,45 +346,64 @@ class Run:
                       source=source, cpus=self.server_cpus)
 
 
+def _main_phases(run: Run, server: Server, approvals: list[str], *, label: str = "") -> None:
+    """Phases 1-3 (those selected by ``--phases``) against one server; ``label`` marks a baseline's rows."""
+    phases = run.args.phases
+    if "feed" in phases:
+        _warm(server, FEED)
+        run.load(server, FEED, FEED_PHASE + label, seconds=run.args.seconds)
+    if "approvals" in phases:
+        _warm(server, APPROVALS)
+        run.load(server, APPROVALS, "GET /approvals" + label, seconds=run.args.seconds)
+    if "race" in phases:
+        cpu_before = _cpu_seconds(server.process.pid)
+        race = asyncio.run(_race_decisions(server, run.args.clients, approvals))
+        race.server_cpu_seconds = _cpu_seconds(server.process.pid) - cpu_before
+        race.name += label
+        run.phases.append(race)
+        if "feed" in phases:
+            _warm(server, FEED)
+            run.load(server, FEED, "GET /cards/feed after the race" + label, seconds=min(run.args.seconds, 5.0))
+
+
 def _run(args: argparse.Namespace, root: Path, use_wrk: bool) -> tuple[Run, str]:
     pin = args.pin and (os.cpu_count() or 1) >= 2
     run = Run(args, root, use_wrk, server_cpus="0" if pin else None, client_cpus="1" if pin else None)
+    integrity = []
     if args.baseline_src is not None:
         baseline_dir = root / "baseline"
-        _seed_approvals(baseline_dir, args.approvals)
+        approvals = _seed_approvals(baseline_dir, args.approvals)
         server = run.serve("baseline", rate_limit=1_000_000_000, source=args.baseline_src.resolve())
         try:
-            _warm(server, FEED)
-            run.load(server, FEED, f"GET /cards/feed — baseline ({args.baseline_label})", seconds=args.seconds)
+            _main_phases(run, server, approvals, label=f" — baseline ({args.baseline_label})")
         finally:
             _stop(server)
+        if "race" in args.phases:
+            integrity.append(f"baseline ({args.baseline_label}): {_integrity(baseline_dir, approvals)}")
     approvals = _seed_approvals(root / "data", args.approvals)
     server = run.serve("data", rate_limit=1_000_000_000)
     try:
-        _warm(server, FEED)
-        run.load(server, FEED, FEED_PHASE, seconds=args.seconds)
-        _warm(server, APPROVALS)
-        run.load(server, APPROVALS, "GET /approvals", seconds=args.seconds)
-        run.phases.append(asyncio.run(_race_decisions(server, args.clients, approvals)))
-        _warm(server, FEED)
-        run.load(server, FEED, "GET /cards/feed after the race", seconds=min(args.seconds, 5.0))
+        _main_phases(run, server, approvals)
     finally:
         _stop(server)
-    integrity = _integrity(root / "data", approvals)
-    server = run.serve("limited", rate_limit=None)
-    try:
-        _warm(server, FEED)  # steady state, as in the phases above (one of the key's 120 tokens)
-        run.load(server, FEED, "GET /cards/feed, default rate limit (overload → 429)", seconds=min(args.seconds, 5.0))
-    finally:
-        _stop(server)
-    server = run.serve("shedding", rate_limit=1_000_000_000, max_inflight=args.shed_inflight)
-    try:
-        _warm(server, APPROVALS)
-        run.load(server, APPROVALS, f"GET /approvals, DEALIX_MAX_INFLIGHT={args.shed_inflight} (overload → 503)",
-                 seconds=min(args.seconds, 5.0), allowed_5xx=frozenset({503}))
-    finally:
-        _stop(server)
-    return run, integrity
+    if "race" in args.phases:
+        integrity.append(("this tree: " if integrity else "") + _integrity(root / "data", approvals))
+    if "overload" in args.phases:
+        server = run.serve("limited", rate_limit=None)
+        try:
+            _warm(server, FEED)  # steady state, as in the phases above (one of the key's 120 tokens)
+            run.load(server, FEED, "GET /cards/feed, default rate limit (overload → 429)",
+                     seconds=min(args.seconds, 5.0))
+        finally:
+            _stop(server)
+        server = run.serve("shedding", rate_limit=1_000_000_000, max_inflight=args.shed_inflight)
+        try:
+            _warm(server, APPROVALS)
+            run.load(server, APPROVALS, f"GET /approvals, DEALIX_MAX_INFLIGHT={args.shed_inflight} (overload → 503)",
+                     seconds=min(args.seconds, 5.0), allowed_5xx=frozenset({503}))
+        finally:
+            _stop(server)
+    return run, "; ".join(integrity) or "no race phase"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -396,9 +420,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=None,
                         help="every store in this PostgreSQL database (DEALIX_DATABASE_URL); results in "
                              "load-postgres.md")
-    parser.add_argument("--baseline-src", type=Path, default=None, help="another source tree: its feed first")
+    parser.add_argument("--baseline-src", type=Path, default=None,
+                        help="another source tree: its feed, approvals and race phases first, in the same run")
     parser.add_argument("--baseline-label", default="before")
+    parser.add_argument("--phases", default=",".join(PHASES),
+                        help=f"which phases, comma-separated, of {', '.join(PHASES)} (default all)")
+    parser.add_argument("--results", type=Path, default=None, help="write the results here instead")
     args = parser.parse_args(argv)
+    args.phases = tuple(p.strip() for p in args.phases.split(",") if p.strip())
+    if not set(args.phases) <= set(PHASES):
+        parser.error(f"--phases takes {', '.join(PHASES)}")
     use_wrk = args.client == "wrk" and shutil.which("wrk") is not None
     if args.database_url:
         os.environ["DEALIX_DATABASE_URL"] = args.database_url  # for the seed and the integrity check here too
@@ -466,12 +497,16 @@ def _write(run: Run, integrity: str, failures: int) -> Path:
         command += f" --client {args.client}"
     if args.baseline_src is not None:
         command += f" --baseline-src {args.baseline_src} --baseline-label '{args.baseline_label}'"
+    if args.phases != PHASES:
+        command += f" --phases {','.join(args.phases)}"
+    if args.results is not None:
+        command += f" --results {args.results}"
     threads = f"{args.threads} thread{'s' if args.threads > 1 else ''}"
     client = (f"wrk, {threads}, {args.clients} connections, `bench/load.lua` (latency over every answer)"
               if run.use_wrk else f"asyncio + httpx in the bench process, {args.clients} connections "
               "(wrk not found: the client shares the server's cores)")
-    backend = ("PostgreSQL (every store and the checkpoints; the feed and key caches are off)" if args.database_url
-               else "SQLite WAL")
+    backend = ("PostgreSQL (every store and the checkpoints; the caches invalidated by its change signal)"
+               if args.database_url else "SQLite WAL")
     pinning = "server pinned to CPU 0, wrk to CPU 1 (taskset)" if run.server_cpus else "not pinned"
     lines = [
         "# Load benchmark",
@@ -497,7 +532,8 @@ def _write(run: Run, integrity: str, failures: int) -> Path:
         "on a shared machine it is steadier than req/s (1,000 / it ≈ what one free core would serve).",
         "",
     ]
-    results = RESULTS_POSTGRES if args.database_url else RESULTS_PINNED if run.server_cpus else RESULTS
+    results = args.results or (RESULTS_POSTGRES if args.database_url else RESULTS_PINNED if run.server_cpus
+                               else RESULTS)
     results.write_text("\n".join(lines), encoding="utf-8")
     return results
 

@@ -66,19 +66,9 @@ def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
     """The configured checkpointer, set up and ready; closed when the block ends."""
     serde = build_serializer(settings)
     if settings.uses_postgres:
-        from langgraph.checkpoint.postgres import PostgresSaver
-        from psycopg import Connection
-        from psycopg.rows import dict_row
+        from graphs.pg_saver import shared_postgres_saver  # one connection per process and data dir
 
-        from tools.pgdb import claim_schema
-
-        assert settings.database_url is not None
-        with Connection.connect(settings.database_url, autocommit=True, prepare_threshold=0,
-                                row_factory=dict_row) as conn:
-            saver = PostgresSaver(conn, serde=serde)
-            # The data dir's own schema (as checkpoints.db would be its own file), set up by one process at a time.
-            with claim_schema(conn, settings.data_dir / "checkpoints.db"):
-                saver.setup()
+        with shared_postgres_saver(settings, serde, settings.checkpoint_secret()) as saver:
             yield saver
         return
     from langgraph.checkpoint.sqlite import SqliteSaver

@@ -1,4 +1,4 @@
-"""A cheap "has anything changed?" signal for a SQLite file, for caches in front of it.
+"""A cheap "has anything changed?" signal for a store, for caches in front of it.
 
 ``PRAGMA data_version`` on a connection changes whenever *another* connection commits to the
 database — another thread's connection in this process or another process (the CLI, a second
@@ -9,32 +9,46 @@ takes no database lock.
 A cache built from the database reads the version *before* it reads the data and keeps what it
 built only while the version is still that number; a write that lands while it reads (its own
 included) makes the next reader rebuild. :meth:`DataVersion.current` returns None when it cannot
-tell (an in-memory database, a PostgreSQL store, a probe that failed): the
+tell (an in-memory database, a probe that failed, a PostgreSQL listener not connected): the
 caller must then not cache.
+
+A PostgreSQL store has no ``data_version``; its version comes from the store's change signal
+(:mod:`tools.pg_signal`: a NOTIFY sent by every write transaction that changed a row, counted in
+memory by one listener per process), handed in as ``probe``.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 
 class DataVersion:
-    def __init__(self, path: Path | str | None) -> None:
+    def __init__(self, path: Path | str | None, *, probe: Callable[[], int | None] | None = None) -> None:
         self._path = None if path is None or str(path) in ("", ":memory:") else Path(path)
+        self._probe = probe
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
     @classmethod
     def of(cls, database: object) -> DataVersion:
-        """The probe of a store's SQLite file (its ``.path``); one that answers None for a PostgreSQL store
-        (``backend == "postgres"``: there is no file, and no ``data_version``) or anything else."""
+        """The probe of a store: its PostgreSQL change signal (``version_probe()``), else its SQLite file
+        (``.path``); one that answers None for anything else."""
         path = getattr(database, "path", None)
-        sqlite = getattr(database, "backend", "sqlite") == "sqlite"
-        return cls(path if sqlite and isinstance(path, Path | str) else None)
+        backend = getattr(database, "backend", "sqlite")
+        if backend == "postgres":
+            version_probe = getattr(database, "version_probe", None)
+            probe = version_probe() if callable(version_probe) else None
+            version = cls(None, probe=probe)
+            version.current()  # starts the listener now, so it is usually connected by the first request
+            return version
+        return cls(path if backend == "sqlite" and isinstance(path, Path | str) else None)
 
     def current(self) -> int | None:
+        if self._probe is not None:
+            return self._probe()
         if self._path is None:
             return None
         with self._lock:

@@ -15,8 +15,11 @@ lock makes writers of one schema take turns across threads, processes and hosts,
 statement after it sees every earlier writer's commit. The lock ends with the transaction, also
 when the client dies (the server rolls back and releases it). Reads use autocommit statements.
 
-As with SQLite, one connection per store object is shared by the threads of a process, behind a
-lock; a broken connection (server restart) is replaced at the next use.
+As with SQLite, writes go through one connection per store object, shared by the threads of a
+process behind a lock; a broken connection (server restart) is replaced at the next use. Reads do not queue behind
+it: they use a small pool of read-only connections shared by the stores of the process
+(:class:`ReadPool`, ``DEALIX_PG_READ_CONNECTIONS``, default 4), except inside a transaction,
+whose thread reads through the transaction's own connection.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import os
 import re
 import secrets
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -33,6 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tools.pg_signal import change_signal, notify_sql
 from tools.sqldialect import TableShape, split_script, translate
 
 if TYPE_CHECKING:
@@ -49,13 +54,18 @@ def namespace(data_dir: Path) -> str:
     path = data_dir / NAMESPACE_FILE
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
+        # Written whole under a private name, then linked into place: another worker never reads it half
+        # written (it could read the file empty between an O_EXCL create and the write).
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(6))
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(draft, path)
         except FileExistsError:  # another worker created it first: use theirs
             pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(6))
+        finally:
+            draft.unlink()
     value = path.read_text().strip().lower()
     if not re.fullmatch(r"[0-9a-f]{6,32}", value):
         raise ValueError(f"{path} does not hold a database namespace id")
@@ -109,6 +119,7 @@ def _number(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=2)
 def _row_factory(named: bool) -> Any:
     def factory(cursor: Any) -> Any:
         description = cursor.description
@@ -150,17 +161,22 @@ class PgConnection:
         self._conn = conn
         self._sql: dict[tuple[str, bool], str] = {}
         self._shapes: dict[str, TableShape] = {}
+        self.wrote = False  # a statement other than a SELECT ran since the flag was last cleared
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Any:
         params = _params(parameters)
         statement = self._translated(sql, bool(params))
-        if statement.lstrip().upper().startswith(("CREATE", "ALTER", "DROP")):
+        head = statement.lstrip()[:6].upper()
+        if head != "SELECT":
+            self.wrote = True
+        if head.startswith(("CREATE", "ALTER", "DROP")):
             self._sql.clear()  # a table changed shape: INSERT OR REPLACE is rebuilt from the catalog
             self._shapes.clear()
         return self._conn.execute(statement, params or None)
 
     def executemany(self, sql: str, seq_of_parameters: Iterable[Sequence[Any]], /) -> Any:
         cursor = self._conn.cursor()
+        self.wrote = True
         cursor.executemany(self._translated(sql, True), [_params(p) for p in seq_of_parameters])
         return cursor
 
@@ -168,6 +184,7 @@ class PgConnection:
         """Every statement of a script, translated, sent in one round trip (no parameters: one simple query)."""
         statements = [self._translated(s, False) for s in split_script(script)]
         if statements:
+            self.wrote = True
             self._sql.clear()
             self._shapes.clear()
             self._conn.execute(";\n".join(statements))
@@ -188,7 +205,81 @@ class PgConnection:
         return self._shapes[table]
 
 
+# ---- the read pool ----------------------------------------------------------------------------------------------
+
+READ_CONNECTIONS = 4  # default size of a process's read pool (``DEALIX_PG_READ_CONNECTIONS``)
+
+
+class ReadPool:
+    """Connections for reads, shared by every store of one database in this process (psycopg_pool).
+
+    A pooled connection is autocommit and read-only (``default_transaction_read_only``); on each
+    checkout it is pointed at the reading store's schema (``SET search_path``, only when it last
+    served another schema) and given that store's row shape. Results are fetched whole by psycopg's
+    client-side cursors, so a cursor can still be read after its connection went back to the pool.
+    """
+
+    def __init__(self, url: str, *, size: int) -> None:
+        from psycopg_pool import ConnectionPool
+
+        self.size = size
+        # Per pooled connection: the schema on its search_path, and an adapter per schema it has served.
+        self._state: weakref.WeakKeyDictionary[psycopg.Connection[Any], tuple[str, dict[str, PgConnection]]]
+        self._state = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+        self._pool: ConnectionPool[Any] = ConnectionPool(
+            url, min_size=1, max_size=size, open=True, name="dealix-reads", configure=self._configure,
+            kwargs={"autocommit": True, "application_name": f"dealix {os.getpid()} reads"})
+
+    @staticmethod
+    def _configure(conn: psycopg.Connection[Any]) -> None:
+        conn.execute("SET default_transaction_read_only = on")
+
+    @contextmanager
+    def connection(self, schema: str, *, named_rows: bool) -> Iterator[PgConnection]:
+        with self._pool.connection() as conn:
+            with self._lock:
+                current, adapters = self._state.get(conn, ("", {}))
+            if current != schema:
+                conn.execute(f'SET search_path TO "{schema}"')
+            adapter = adapters.get(schema)
+            if adapter is None:
+                adapter = adapters[schema] = PgConnection(conn)
+            conn.row_factory = _row_factory(named_rows)
+            with self._lock:
+                self._state[conn] = (schema, adapters)
+            yield adapter
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+_pools: dict[tuple[int, str], ReadPool] = {}
+_pools_lock = threading.Lock()
+
+
+def _after_fork_in_child() -> None:  # a lock held by another thread at the fork would be held for good
+    global _pools_lock
+    _pools_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def read_pool(url: str) -> ReadPool:
+    """This process's read pool of the database at ``url`` (one per process and URL, also after a fork)."""
+    key = (os.getpid(), url)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            size = int(os.environ.get("DEALIX_PG_READ_CONNECTIONS", "") or READ_CONNECTIONS)
+            pool = _pools[key] = ReadPool(url, size=max(1, size))
+        return pool
+
+
 # ---- the database -----------------------------------------------------------------------------------------------
+
+_applied: set[tuple[str, str, str]] = set()  # (url, schema, sha256 of the script) this process has applied
 
 class PostgresDatabase:
     """One store (the twin of one SQLite file): a schema, one connection per process, serialised writers."""
@@ -200,12 +291,21 @@ class PostgresDatabase:
         self._key = lock_key(self.schema)
         self._named = named_rows
         self._lock = threading.RLock()
+        self._local = threading.local()  # .depth: this thread's open transactions (its reads use the writer)
         self._conn: psycopg.Connection[Any] | None = None
         self._adapter: PgConnection | None = None
-        with self._lock:
-            adapter = self._connect(create=True)
-            with self.transaction():
-                adapter.executescript(schema)
+        self._signal = change_signal(url)
+        self._pid: int | None = None  # the backend pid of the writer connection, named to the signal
+        # The writer connection is opened by the first write; a schema this process already applied is not
+        # applied again. So a store object built per request (a graph's context) costs no connection unless
+        # it writes: 200 racing approvals used to open one each and ran the server out of connections.
+        applied = (url, self.schema, hashlib.sha256(schema.encode()).hexdigest())
+        if applied not in _applied:
+            with self._lock:
+                adapter = self._connect(create=True)
+                with self.transaction():
+                    adapter.executescript(schema)
+            _applied.add(applied)
 
     def _connect(self, *, create: bool = False) -> PgConnection:
         if self._conn is not None and not self._conn.closed and not self._conn.broken and self._adapter is not None:
@@ -220,28 +320,60 @@ class PostgresDatabase:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._key,))
                 conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
         conn.execute(f'SET search_path TO "{self.schema}"')
+        self._forget_pid()
+        self._pid = conn.info.backend_pid
+        self._signal.own_connection(self._pid)
         self._conn, self._adapter = conn, PgConnection(conn)
         return self._adapter
 
+    def _forget_pid(self) -> None:
+        if self._pid is not None:
+            self._signal.own_connection(self._pid, mine=False)
+            self._pid = None
+
     @contextmanager
     def transaction(self) -> Iterator[PgConnection]:
-        """One write transaction that holds this store's advisory lock from its first statement."""
+        """One write transaction that holds this store's advisory lock from its first statement.
+
+        A transaction that changed a row also notifies the change signal (:mod:`tools.pg_signal`),
+        delivered to other processes at its commit; this process's version moves right after it."""
         with self._lock:
             adapter = self._connect()
             assert self._conn is not None
-            with self._conn.transaction():
-                self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._key,))
-                yield adapter
+            adapter.wrote = False
+            self._local.depth = getattr(self._local, "depth", 0) + 1
+            try:
+                with self._conn.transaction():
+                    self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._key,))
+                    yield adapter
+                    changed = (adapter.wrote
+                               and self._conn.execute(notify_sql(), (self.schema,)).fetchone() is not None)
+            finally:
+                self._local.depth -= 1
+            if changed:
+                self._signal.committed(self.schema)
+
+    def change_version(self) -> int | None:
+        """This schema's change version (:class:`tools.pg_signal.ChangeSignal`); None: unknown, cache nothing."""
+        return self._signal.version(self.schema)
 
     @contextmanager
     def read(self) -> Iterator[PgConnection]:
-        with self._lock:
-            yield self._connect()
+        """A connection to read from: one of the process's read pool, or this thread's transaction's own
+        (where the transaction's uncommitted rows are). A read sees every commit made before it started."""
+        depth: int = getattr(self._local, "depth", 0)
+        if depth:
+            with self._lock:
+                yield self._connect()
+            return
+        with read_pool(self.url).connection(self.schema, named_rows=self._named) as adapter:
+            yield adapter
 
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
+            self._forget_pid()
 
     def secure_erase(self) -> None:
         """Nothing to switch on: PostgreSQL has no ``secure_delete``; :meth:`compact` is what follows an erasure."""
@@ -300,4 +432,5 @@ def drop_schemas(url: str, data_dir: Path) -> list[str]:
                                             (prefix,)).fetchall()]
         for name in names:
             conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+    _applied.difference_update({key for key in _applied if key[1] in names})  # a store opened again recreates it
     return names

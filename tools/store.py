@@ -23,7 +23,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -260,6 +260,12 @@ class Database:
     def close(self) -> None:
         self._engine.close()
 
+    def version_probe(self) -> Callable[[], int | None] | None:
+        """PostgreSQL: the store's change version (:mod:`tools.pg_signal`); SQLite: None, its file's
+        ``data_version`` is read by :class:`tools.data_version.DataVersion` itself."""
+        probe: Callable[[], int | None] | None = getattr(self._engine, "change_version", None)
+        return probe if self.backend == "postgres" else None
+
     def secure_erase(self) -> None:
         self._engine.secure_erase()
 
@@ -302,18 +308,31 @@ def enable_wal(conn: sqlite3.Connection, *, timeout: float = 30.0) -> None:
 
 
 class SqliteDatabase:
-    """One SQLite connection (WAL) shared by a process, guarded by a lock, with a schema applied.
+    """A SQLite file (WAL) with a schema applied: one writer connection, and a read connection per thread.
 
-    SQLite serialises writers across processes; the lock serialises threads of this process on
-    the one connection (FastAPI runs sync routes in a thread pool). The gateway's ``Store`` and
-    other domain repositories (targeting) are built on this.
+    Writes take turns: one connection behind a lock in this process (FastAPI runs sync routes in a
+    thread pool), and SQLite's write lock (``BEGIN IMMEDIATE``) across processes. Reads do not
+    queue behind them: a read takes the writer's connection when it is idle (no extra connection
+    for a store object that lives one request), and otherwise this thread's own read connection
+    (opened on its first such read, ``query_only``, closed when the thread has ended), since WAL
+    lets any number of readers run beside the one writer. A read statement sees every transaction
+    committed before it started, so a request reads its own writes once they are committed; inside
+    :meth:`transaction` the same thread reads through the writer, and so sees the transaction's own
+    uncommitted rows. A cursor left half-read on a read connection keeps its snapshot until it is
+    read to the end or dropped (CPython drops it with its last reference), so reads hold their
+    cursors no longer than they need them.
+
+    ``:memory:`` has one connection for everything (another connection would be another database).
+    The gateway's ``Store`` and the domain repositories (targeting, growth …) are built on this.
     """
 
     def __init__(self, path: Path | str, *, schema: str, synchronous: str | None = None,
                  named_rows: bool = True, checkpoint: Checkpoint = "background") -> None:
         self.path = Path(path)
+        self._memory = str(path) == ":memory:"
+        self._named = named_rows
         self._checkpointed: Path | None = None
-        if str(path) != ":memory:":
+        if not self._memory:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(
             str(path), isolation_level=None, check_same_thread=False, timeout=30.0
@@ -321,6 +340,10 @@ class SqliteDatabase:
         if named_rows:
             self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        self._local = threading.local()  # .depth: this thread's open transactions; .conn: its read connection
+        self._readers: dict[threading.Thread, sqlite3.Connection] = {}
+        self._readers_lock = threading.Lock()
+        self._closed = False
         sync = (synchronous or os.environ.get("DEALIX_SQLITE_SYNCHRONOUS", "NORMAL")).upper()
         if sync not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
             raise ValueError(f"DEALIX_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {sync!r}")
@@ -331,7 +354,7 @@ class SqliteDatabase:
         with self._lock:
             # executescript issues its own COMMIT, so it runs outside the transaction helper.
             self._conn.executescript(schema)
-        if checkpoint == "background" and str(path) != ":memory:":
+        if checkpoint == "background" and not self._memory:
             self._conn.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
             self._checkpointed = self.path
             wal_checkpointer().register(self.path)
@@ -341,6 +364,7 @@ class SqliteDatabase:
         """One write transaction holding SQLite's write lock from its first statement."""
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
+            self._local.depth = getattr(self._local, "depth", 0) + 1
             try:
                 yield self._conn
             except BaseException:
@@ -348,16 +372,52 @@ class SqliteDatabase:
                 raise
             else:
                 self._conn.execute("COMMIT")
+            finally:
+                self._local.depth -= 1
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            yield self._conn
+        """A connection to read from: this thread's own, or the writer's inside a transaction (or ``:memory:``)."""
+        depth: int = getattr(self._local, "depth", 0)
+        if self._memory or depth:
+            with self._lock:
+                yield self._conn
+            return
+        if self._lock.acquire(blocking=False):  # the writer is idle: read through it, as a lone reader always did
+            try:
+                yield self._conn
+            finally:
+                self._lock.release()
+            return
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._reader()
+        yield conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False, timeout=30.0)
+        if self._named:
+            conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA query_only=ON")
+        conn.execute("PRAGMA busy_timeout=30000")
+        with self._readers_lock:
+            if self._closed:
+                conn.close()
+                raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+            for thread in [t for t in self._readers if not t.is_alive()]:  # threads that ended (an idle pool shrank)
+                self._readers.pop(thread).close()
+            self._readers[threading.current_thread()] = conn
+        return conn
 
     def close(self) -> None:
         if self._checkpointed is not None:
             wal_checkpointer().unregister(self._checkpointed)
             self._checkpointed = None
+        with self._readers_lock:
+            self._closed = True
+            readers, self._readers = list(self._readers.values()), {}
+        for conn in readers:
+            conn.close()
         with self._lock:
             self._conn.close()
 

@@ -110,6 +110,44 @@ class WalCheckpointer:
 
 _checkpointer: WalCheckpointer | None = None
 _checkpointer_lock = threading.Lock()
+_inherited: list[WalCheckpointer] = []
+
+
+_paused: WalCheckpointer | None = None
+
+
+def _before_fork() -> None:
+    """Wait for the pass in progress, and hold the next one until the fork is done.
+
+    A child forked while the checkpointer's thread is inside SQLite inherits SQLite's own mutexes
+    held, with no thread to release them: its first ``sqlite3.connect`` then waits forever (seen
+    as a hung worker in a full tests/gateway run, on main too)."""
+    global _paused
+    checkpointer = _checkpointer
+    if checkpointer is not None and checkpointer._pid == os.getpid():
+        checkpointer._work.acquire()
+        _paused = checkpointer
+
+
+def _after_fork_in_parent() -> None:
+    global _paused
+    if _paused is not None:
+        _paused._work.release()
+        _paused = None
+
+
+def _after_fork_in_child() -> None:
+    """A forked child starts with a checkpointer of its own.
+
+    The parent's locks were held across the fork (above), so in the child they stay held for good;
+    its connections are the parent's and are kept, not closed, in the child."""
+    global _checkpointer, _checkpointer_lock, _paused
+    if _checkpointer is not None:
+        _inherited.append(_checkpointer)
+    _checkpointer, _checkpointer_lock, _paused = None, threading.Lock(), None
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child)
 
 
 def wal_checkpointer() -> WalCheckpointer:

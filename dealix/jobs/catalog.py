@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-JobId = Literal["approvals_sla", "dlq_retry", "daily_plan"]
+JobId = Literal["approvals_sla", "dlq_retry", "daily_plan", "followups"]
 
 WORKING_DAYS = "sun,mon,tue,wed,thu"  # APScheduler's cron names; the Saudi working week
 DAILY_PLAN_HOUR = 8  # each tenant's plan is ready when the team starts its day
@@ -28,10 +28,13 @@ class JobSpec:
 
 
 def default_jobs(*, sweep_every: timedelta = timedelta(minutes=5),
-                 retry_every: timedelta = timedelta(minutes=1)) -> list[JobSpec]:
+                 retry_every: timedelta = timedelta(minutes=1),
+                 followups_every: timedelta = timedelta(minutes=10)) -> list[JobSpec]:
     return [
         JobSpec("approvals_sla", "Approval SLA sweep: expire what is past its expiry, escalate breaches",
                 every=sweep_every),
         JobSpec("dlq_retry", "Dead-letter retries whose backoff has passed", every=retry_every),
         JobSpec("daily_plan", "Each tenant's daily plan (Saudi working days, local morning)", at_hour=DAILY_PLAN_HOUR),
+        # Follow-ups fall due at 10:00 Riyadh on business days; a pass every few minutes drafts each one soon after.
+        JobSpec("followups", "Follow-ups that are due, drafted for approval (never sent)", every=followups_every),
     ]

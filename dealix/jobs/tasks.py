@@ -94,8 +94,49 @@ def daily_plan(env: JobEnvironment) -> dict[str, object]:
     return {"planned": len(planned), "failed": len(failed)}
 
 
+def followups(env: JobEnvironment) -> dict[str, object]:
+    """Each tenant's due follow-ups, each drafted once as an approval for a person (review-first); never sent.
+
+    One follow-up is drafted by one worker however many run (skills.growth.followup_drafts claims it);
+    one tenant's failure does not stop the others."""
+    from agents.brief import default_sender_profile
+    from graphs.overlay import autopilot_overlay
+    from skills.growth.followup_drafts import draft_due_followups
+    from skills.growth.repository import GrowthRepository
+    from skills.growth.service import growth_db_path
+    from skills.targeting.factory import targeting_db_path
+    from skills.targeting.repository import TargetingRepository
+
+    gateway = env.gateway()
+    drafted = due = 0
+    skipped: dict[str, int] = {}
+    failed: list[str] = []
+    growth = GrowthRepository(growth_db_path(env.settings))
+    targeting = TargetingRepository(targeting_db_path(env.settings))
+    try:
+        for tenant in env.tenants():
+            try:
+                gateway.set_overlay(autopilot_overlay(tenant))  # drafts wait for a person, as in every graph
+                run = draft_due_followups(tenant, growth=growth, targeting=targeting, gateway=gateway,
+                                          sender=default_sender_profile(), now=env.clock())
+            except Exception:
+                log.exception("follow-ups of one tenant failed")
+                failed.append(tenant)
+                continue
+            due, drafted = due + run.due, drafted + run.drafted
+            for reason, n in run.skipped.items():
+                skipped[reason] = skipped.get(reason, 0) + n
+    finally:
+        growth.close()
+        targeting.close()
+    if failed and not drafted:
+        raise RuntimeError(f"follow-ups failed for {len(failed)} tenants")
+    return {"due": due, "drafted": drafted, "skipped": dict(sorted(skipped.items())), "failed": len(failed)}
+
+
 JOBS: dict[str, Callable[[JobEnvironment], dict[str, object]]] = {
     "approvals_sla": approvals_sla,
     "dlq_retry": dlq_retry,
     "daily_plan": daily_plan,
+    "followups": followups,
 }

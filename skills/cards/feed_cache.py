@@ -10,8 +10,9 @@
       └─ sync from the gateway (pending approvals, new blocked attempts) unless nothing changed,
          read the open cards, render the feed as JSON bytes and keep it
 
-The version is SQLite's ``PRAGMA data_version`` seen from a private connection
-(:class:`tools.data_version.DataVersion`): any commit to the gateway's store — a decision, a new
+The version is SQLite's ``PRAGMA data_version`` seen from a private connection, or on PostgreSQL the
+store's change signal (:class:`tools.data_version.DataVersion`, :mod:`tools.pg_signal`; another
+process's commit arrives with its notification): any commit to the gateway's store — a decision, a new
 approval, an audit event, a card closed, from this process or another — moves it, so a feed is
 never served from before a write that finished before the request began. A sync is tagged with
 the version read *before* it: a write that lands while it runs makes the next caller sync again.
@@ -31,7 +32,8 @@ refresh that keeps failing lets a feed reach ``2 × max_age``; then callers rend
 
 Rendered feeds are kept per (role, limit, types) of this tenant only; the cache object belongs to
 one tenant's desk, so another tenant's or another role's feed cannot be served from it. Nothing is
-cached when the version cannot be read (an in-memory or PostgreSQL store): every call then syncs.
+cached when the version cannot be read (an in-memory store, a PostgreSQL listener not connected):
+every call then syncs.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ experiments or outcomes (a PostgreSQL twin is a contained change). Times are sto
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from skills.growth.models import Experiment, FollowupSuggestion, OutcomeRecord
@@ -51,6 +51,18 @@ CREATE TABLE IF NOT EXISTS followups (
     thread_id      TEXT NOT NULL,
     lead_id        TEXT NOT NULL,
     data           TEXT NOT NULL,
+    PRIMARY KEY (tenant, thread_id, lead_id)
+);
+-- What became of each due follow-up (dealix/jobs "followups"): claimed by one worker, then drafted
+-- (an approval waits for a person) or skipped (the lead replied, no address, the gateway refused).
+CREATE TABLE IF NOT EXISTS followup_drafts (
+    tenant         TEXT NOT NULL,
+    thread_id      TEXT NOT NULL,
+    lead_id        TEXT NOT NULL,
+    status         TEXT NOT NULL,          -- claimed | drafted | skipped
+    claimed_at     TEXT NOT NULL,
+    approval_id    TEXT,
+    reason         TEXT,
     PRIMARY KEY (tenant, thread_id, lead_id)
 );
 """
@@ -158,6 +170,48 @@ class GrowthRepository:
         with self._db.transaction() as conn:
             conn.execute("INSERT OR IGNORE INTO followups (tenant, thread_id, lead_id, data) VALUES (?,?,?,?)",
                          (tenant, thread_id, suggestion.lead_id, suggestion.model_dump_json()))
+
+    def due_followups(self, tenant: str, now: datetime, *, lease: timedelta
+                      ) -> list[tuple[str, FollowupSuggestion]]:
+        """(plan thread, suggestion) of every follow-up due by ``now`` that no worker drafted or holds:
+        never claimed, or claimed longer than ``lease`` ago by a worker that did not finish."""
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT f.thread_id, f.data FROM followups f LEFT JOIN followup_drafts d"
+                " ON d.tenant = f.tenant AND d.thread_id = f.thread_id AND d.lead_id = f.lead_id"
+                " WHERE f.tenant = ? AND (d.status IS NULL OR (d.status = 'claimed' AND d.claimed_at < ?))"
+                " ORDER BY f.thread_id, f.lead_id", (tenant, _utc(now - lease))).fetchall()
+        due = [(str(r[0]), FollowupSuggestion.model_validate_json(r[1])) for r in rows]
+        return [(thread, s) for thread, s in due if s.due_at <= now]
+
+    def claim_followup(self, tenant: str, thread_id: str, lead_id: str, now: datetime, *, lease: timedelta) -> bool:
+        """True for exactly one caller per follow-up (another may claim it again once ``lease`` has passed)."""
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO followup_drafts (tenant, thread_id, lead_id, status, claimed_at)"
+                " VALUES (?,?,?,'claimed',?)", (tenant, thread_id, lead_id, _utc(now)))
+            if cursor.rowcount == 1:
+                return True
+            cursor = conn.execute(
+                "UPDATE followup_drafts SET claimed_at = ? WHERE tenant = ? AND thread_id = ? AND lead_id = ?"
+                " AND status = 'claimed' AND claimed_at < ?",
+                (_utc(now), tenant, thread_id, lead_id, _utc(now - lease)))
+            return cursor.rowcount == 1
+
+    def finish_followup(self, tenant: str, thread_id: str, lead_id: str, *, status: str,
+                        approval_id: str | None = None, reason: str | None = None) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE followup_drafts SET status = ?, approval_id = ?, reason = ?"
+                         " WHERE tenant = ? AND thread_id = ? AND lead_id = ?",
+                         (status, approval_id, reason, tenant, thread_id, lead_id))
+
+    def followup_drafts(self, tenant: str) -> list[dict[str, str | None]]:
+        """What became of each due follow-up of ``tenant`` (status, approval id, reason), by plan and lead."""
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT thread_id, lead_id, status, approval_id, reason FROM followup_drafts"
+                                " WHERE tenant = ? ORDER BY thread_id, lead_id", (tenant,)).fetchall()
+        return [{"thread_id": r[0], "lead_id": r[1], "status": r[2], "approval_id": r[3], "reason": r[4]}
+                for r in rows]
 
 
 def dedupe_key(*parts: str) -> str:

@@ -19,7 +19,7 @@ def _fill(store: Store, rows: int) -> None:
 
 def test_commits_never_checkpoint_inline_and_the_background_thread_does(tmp_path: Path) -> None:
     store = Store(tmp_path / "dealix.db")
-    with store.read() as conn:
+    with store.transaction() as conn:  # the writer's connection: the one whose commits would checkpoint
         assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == BACKSTOP_PAGES
     checkpointer = wal_checkpointer()
     ticks = checkpointer.ticks
@@ -44,7 +44,7 @@ def test_the_wal_grows_past_sqlites_threshold_until_the_checkpointer_copies_it_b
 
 def test_inline_keeps_sqlites_own_checkpoint(tmp_path: Path) -> None:
     store = Store(tmp_path / "dealix.db", checkpoint="inline")
-    with store.read() as conn:
+    with store.transaction() as conn:
         assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
     store.close()
 
@@ -85,3 +85,37 @@ def test_processes_opening_one_new_database_together_all_succeed(tmp_path: Path)
             worker.join(timeout=60)
         outcomes += [results.get(timeout=60) for _ in workers]
     assert set(outcomes) == {"ok"}, [o for o in outcomes if o != "ok"][:3]
+
+
+def test_a_fork_waits_for_the_checkpoint_pass_in_progress_and_the_child_can_open_and_close_stores(
+        tmp_path: Path) -> None:
+    """A child forked while the checkpointer's thread was inside SQLite inherited SQLite's mutexes (and the
+    checkpointer's locks) held: its next connect or close waited forever. A fork now waits for the pass."""
+    import multiprocessing
+    import threading
+
+    Store(tmp_path / "parent.db")  # the process's checkpointer exists and has work
+    checkpointer = wal_checkpointer()
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    in_pass, released = threading.Event(), []
+
+    def a_long_pass() -> None:
+        with checkpointer._work:  # as the checkpointer's thread holds it during a pass
+            in_pass.set()
+            time.sleep(0.5)
+            released.append(time.monotonic())
+
+    thread = threading.Thread(target=a_long_pass)
+    thread.start()
+    assert in_pass.wait(10)
+    child = ctx.Process(target=_open_store, args=(str(tmp_path / "child.db"), ctx.Barrier(1), results))
+    child.start()
+    forked = time.monotonic()
+    thread.join(10)
+    child.join(timeout=60)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive and results.get(timeout=5) == "ok"
+    assert released and forked >= released[0]  # the fork waited for the pass to end

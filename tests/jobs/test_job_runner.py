@@ -161,10 +161,11 @@ def test_jobs_list_shows_schedule_next_and_last_run(tmp_path: Path, monkeypatch:
     get_settings.cache_clear()
     assert shown.exit_code == 0, shown.output
     rows = {row["job"]: row for row in json.loads(shown.stdout)}
-    assert set(rows) == {"approvals_sla", "dlq_retry", "daily_plan"}
+    assert set(rows) == {"approvals_sla", "dlq_retry", "daily_plan", "followups"}
     assert rows["approvals_sla"]["last_run"]["outcome"] == "ok"
     assert rows["approvals_sla"]["last_run"]["summary"] == {"expired": 2}
     assert rows["daily_plan"]["schedule"] == "08:00 Sun-Thu" and rows["dlq_retry"]["last_run"] is None
+    assert rows["followups"]["schedule"] == "every 600 s"
 
 
 def test_a_served_app_runs_the_jobs_and_stops_them_on_shutdown(tmp_path: Path) -> None:

@@ -171,5 +171,7 @@ def test_many_clients_approving_one_draft_across_two_workers_execute_it_once(ser
 
     with psycopg.connect(URL) as conn:
         names = {r[0] for r in conn.execute("SELECT application_name FROM pg_stat_activity").fetchall()}
-    served = {pid for pid in server.worker_pids() if f"dealix {pid}" in names}
+    # A worker's connections are named "dealix <pid>" (writes), "… reads", "… checkpoints", "… signal".
+    served = {pid for pid in server.worker_pids()
+              if any(name == f"dealix {pid}" or name.startswith(f"dealix {pid} ") for name in names)}
     assert len(served) == 2, (server.worker_pids(), names)
