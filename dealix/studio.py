@@ -15,6 +15,7 @@ the CLI, the API and the console.
 
 from __future__ import annotations
 
+import importlib
 import threading
 from contextlib import ExitStack
 from typing import Any
@@ -94,46 +95,35 @@ def install(settings: Settings | None = None) -> StudioShell:
         return _shell
 
 
-def autopilot() -> CompiledStateGraph[Any, Any, Any, Any]:
-    from graphs.autopilot import build_autopilot_graph
-
+def _graph(module: str, builder: str) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """The graph compiled once per process, with this process's services installed first."""
     install()
-    return build_autopilot_graph()
+    built: CompiledStateGraph[Any, Any, Any, Any] = getattr(importlib.import_module(module), builder)()
+    return built
+
+
+def autopilot() -> CompiledStateGraph[Any, Any, Any, Any]:
+    return _graph("graphs.autopilot", "build_autopilot_graph")
 
 
 def daily_plan() -> CompiledStateGraph[Any, Any, Any, Any]:
-    from graphs.growth import build_daily_plan_graph
-
-    install()
-    return build_daily_plan_graph()
+    return _graph("graphs.growth", "build_daily_plan_graph")
 
 
 def negotiation() -> CompiledStateGraph[Any, Any, Any, Any]:
-    from graphs.negotiation import build_negotiation_graph
-
-    install()
-    return build_negotiation_graph()
+    return _graph("graphs.negotiation", "build_negotiation_graph")
 
 
 def partners() -> CompiledStateGraph[Any, Any, Any, Any]:
-    from graphs.partners import build_partner_graph
-
-    install()
-    return build_partner_graph()
+    return _graph("graphs.partners", "build_partner_graph")
 
 
 def support() -> CompiledStateGraph[Any, Any, Any, Any]:
-    from graphs.support import build_support_graph
-
-    install()
-    return build_support_graph()
+    return _graph("graphs.support", "build_support_graph")
 
 
 def operator() -> CompiledStateGraph[Any, Any, Any, Any]:
-    from graphs.operator import build_operator_graph
-
-    install()
-    return build_operator_graph()
+    return _graph("graphs.operator", "build_operator_graph")
 
 
 __all__ = ["StudioShell", "autopilot", "daily_plan", "install", "negotiation", "operator", "partners", "support"]

@@ -30,6 +30,8 @@ import logging
 import os
 import threading
 
+from tools.per_process import PerProcess
+
 CHANNEL = "dealix_changes"
 _RETRY_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0)
 
@@ -124,26 +126,12 @@ class ChangeSignal:
                 self._versions[schema] = next(self._numbers)
 
 
-_signals: dict[tuple[int, str], ChangeSignal] = {}
-_signals_lock = threading.Lock()
-
-
-def _after_fork_in_child() -> None:  # a lock held by another thread at the fork would be held for good
-    global _signals_lock
-    _signals_lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
+_signals: PerProcess[ChangeSignal] = PerProcess(ChangeSignal)
 
 
 def change_signal(url: str) -> ChangeSignal:
     """This process's signal of the database at ``url`` (one listener per process and URL, also after a fork)."""
-    key = (os.getpid(), url)
-    with _signals_lock:
-        signal = _signals.get(key)
-        if signal is None:
-            signal = _signals[key] = ChangeSignal(url)
-        return signal
+    return _signals.get(url)
 
 
 def notify_sql() -> str:

@@ -37,6 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tools.per_process import PerProcess
 from tools.pg_signal import change_signal, notify_sql
 from tools.sqldialect import TableShape, split_script, translate
 
@@ -254,27 +255,17 @@ class ReadPool:
         self._pool.close()
 
 
-_pools: dict[tuple[int, str], ReadPool] = {}
-_pools_lock = threading.Lock()
+def _new_read_pool(url: str) -> ReadPool:
+    size = int(os.environ.get("DEALIX_PG_READ_CONNECTIONS", "") or READ_CONNECTIONS)
+    return ReadPool(url, size=max(1, size))
 
 
-def _after_fork_in_child() -> None:  # a lock held by another thread at the fork would be held for good
-    global _pools_lock
-    _pools_lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
+_pools: PerProcess[ReadPool] = PerProcess(_new_read_pool)
 
 
 def read_pool(url: str) -> ReadPool:
     """This process's read pool of the database at ``url`` (one per process and URL, also after a fork)."""
-    key = (os.getpid(), url)
-    with _pools_lock:
-        pool = _pools.get(key)
-        if pool is None:
-            size = int(os.environ.get("DEALIX_PG_READ_CONNECTIONS", "") or READ_CONNECTIONS)
-            pool = _pools[key] = ReadPool(url, size=max(1, size))
-        return pool
+    return _pools.get(url)
 
 
 # ---- the database -----------------------------------------------------------------------------------------------
