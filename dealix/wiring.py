@@ -11,9 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from dealix.settings import Settings, get_settings
 from skills.registry import load_skills
-from skills.targeting.factory import targeting_db_path
-from skills.targeting.recipients import TargetingRecipients
-from skills.targeting.repository import TargetingRepository
 from tools.connectors import default_connectors
 from tools.connectors.addresses import NO_SENDER, Sender
 from tools.consent import ConsentRegistry
@@ -26,6 +23,7 @@ from tools.store import Store
 
 if TYPE_CHECKING:
     from skills.nodes import AutopilotContext
+    from skills.targeting.recipients import TargetingRecipients
 
 
 def open_store(settings: Settings | None = None) -> Store:
@@ -100,6 +98,10 @@ def build_gateway(
 def build_recipients(settings: Settings | None = None, *, store: Store | None = None) -> TargetingRecipients:
     """The Targeting OS as the gateway's lead directory: the leads database and the consent registry of
     ``store`` (pass the gateway's own store, so both read the same consent)."""
+    from skills.targeting.factory import targeting_db_path  # the Targeting OS loads when a gateway needs it
+    from skills.targeting.recipients import TargetingRecipients
+    from skills.targeting.repository import TargetingRepository
+
     settings = settings or get_settings()
     settings.ensure_data_dir()
     return TargetingRecipients(TargetingRepository(targeting_db_path(settings)),

@@ -78,8 +78,10 @@ def check(
     try:
         settings = get_settings()
         store = open_store(settings)
-        gateway = build_gateway(settings, store=store, extra_skills=extra,
-                                recipients=build_recipients(settings, store=store))
+        # The lead directory answers only about a recipient: without --to or --contact it is not opened.
+        directory = build_recipients(settings, store=store) if (to or contact) else None
+        gateway = build_gateway(settings, store=store, extra_skills=extra, recipients=directory,
+                                lead_directory=directory is not None)
         result = gateway.dry_run(ToolCall(tenant=tenant, skill=skill or OPERATOR_SKILL, action=action,
                                           contact_id=contact, args={"to": to} if to else {},
                                           thread_id="cli", tool_call_id="policy-check"),

@@ -5,30 +5,48 @@ The targeting_analyst skill, the API (``api/routers/targeting.py``) and the CLI
 (``dealix targeting``) all go through :class:`TargetingService`. Nothing runs at import.
 """
 
-from skills.targeting.catalog import Catalog, load_catalog
-from skills.targeting.contactability import ContactabilityJudge
-from skills.targeting.dedupe import DedupeResult, company_groups, find_duplicates
-from skills.targeting.errors import (
-    FileTooLarge,
-    MergeNotFound,
-    MissingCompanyColumn,
-    TargetingError,
-    UnreadableFile,
-    UnsupportedFormat,
-)
-from skills.targeting.models import (
-    Contactability,
-    ImportIssue,
-    ImportReport,
-    Lead,
-    MergeRecord,
-    ScoreBreakdown,
-    Target,
-)
-from skills.targeting.ranking import Icp
-from skills.targeting.repository import TargetingRepository
-from skills.targeting.selection import DailyPick, DailySelection
-from skills.targeting.service import RankResult, TargetingService
+import importlib
+from typing import Any
+
+# What ``from skills.targeting import X`` names, loaded on first use (PEP 562): importing one module of
+# the package (the CLI's `policy check` needs only the repository) does not load the whole Targeting OS.
+_EXPORTS = {
+    "Catalog": "skills.targeting.catalog",
+    "Contactability": "skills.targeting.models",
+    "ContactabilityJudge": "skills.targeting.contactability",
+    "DailyPick": "skills.targeting.selection",
+    "DailySelection": "skills.targeting.selection",
+    "DedupeResult": "skills.targeting.dedupe",
+    "FileTooLarge": "skills.targeting.errors",
+    "Icp": "skills.targeting.ranking",
+    "ImportIssue": "skills.targeting.models",
+    "ImportReport": "skills.targeting.models",
+    "Lead": "skills.targeting.models",
+    "MergeNotFound": "skills.targeting.errors",
+    "MergeRecord": "skills.targeting.models",
+    "MissingCompanyColumn": "skills.targeting.errors",
+    "RankResult": "skills.targeting.service",
+    "ScoreBreakdown": "skills.targeting.models",
+    "Target": "skills.targeting.models",
+    "TargetingError": "skills.targeting.errors",
+    "TargetingRepository": "skills.targeting.repository",
+    "TargetingService": "skills.targeting.service",
+    "UnreadableFile": "skills.targeting.errors",
+    "UnsupportedFormat": "skills.targeting.errors",
+    "company_groups": "skills.targeting.dedupe",
+    "find_duplicates": "skills.targeting.dedupe",
+    "load_catalog": "skills.targeting.catalog",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'skills.targeting' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Catalog",

@@ -11,13 +11,16 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from skills.targeting.repository import TargetingRepository
-from skills.targeting.service import TargetingService
 from tools.consent import ConsentRegistry
 from tools.saudi_time import BusinessHours, system_clock
 from tools.settings import Settings
 from tools.store import Store, configured_database_url
+
+if TYPE_CHECKING:  # the service (the whole Targeting OS) loads when one is built, not for a path
+    from skills.targeting.service import TargetingService
 
 DEFAULT_TENANT = "default"
 SAMPLE_FILE = Path(__file__).resolve().parents[2] / "samples" / "leads_sample.csv"
@@ -64,6 +67,8 @@ def build_service(
     tenant: str = DEFAULT_TENANT,
     clock: Callable[[], datetime] = system_clock,
 ) -> TargetingService:
+    from skills.targeting.service import TargetingService
+
     settings.ensure_data_dir()
     return TargetingService(
         TargetingRepository(targeting_db_path(settings)),
@@ -74,6 +79,8 @@ def build_service(
 
 def demo_service(*, clock: Callable[[], datetime] = system_clock, tenant: str = "demo") -> TargetingService:
     """An in-memory service with the bundled sample leads imported (nothing written to disk)."""
+    from skills.targeting.service import TargetingService
+
     service = TargetingService(TargetingRepository(":memory:"), ConsentRegistry(Store(":memory:")),
                                tenant=tenant, clock=clock)
     service.import_file(SAMPLE_FILE)
