@@ -97,3 +97,25 @@ def test_each_worker_of_dealix_serve_builds_a_served_app(env: Settings, monkeypa
     with TestClient(worker_app):
         assert [s.data_dir for s, _ in worker_app.state.services.values()] == [env.data_dir]
         assert gc.get_freeze_count() > 0
+
+
+def test_a_served_process_imports_what_requests_load_lazily_before_its_first_request(tmp_path: Any) -> None:
+    """Before: the first approval of a served process imported qdrant_client inside the request (1.1 s)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from fastapi.testclient import TestClient\n"
+        "from api.app import create_app\n"
+        "app = create_app(serving=True)\n"
+        "assert 'qdrant_client' not in sys.modules\n"
+        "with TestClient(app):\n"
+        "    assert 'qdrant_client' in sys.modules\n"
+        "print('warm')\n"
+    )
+    env = {**os.environ, "DEALIX_DATA_DIR": str(tmp_path / "data"), "DEALIX_SECRET_KEY": "k" * 32,
+           "DEALIX_JOBS": "false"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "warm", done.stderr[-2000:]
