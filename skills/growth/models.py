@@ -196,6 +196,14 @@ class OutcomeRecord(_Frozen):
 
     _check_id = field_validator("lead_id")(_pseudonymous)
 
+    @field_validator("occurred_at", mode="before")
+    @classmethod
+    def _not_a_number(cls, value: object) -> object:
+        # pydantic would read a number as Unix seconds; the schema (and the contract run) says an ISO 8601 text
+        if isinstance(value, int | float):
+            raise ValueError("occurred_at is a date and time as text (e.g. 2026-11-16T10:00:00+03:00), not a number")
+        return value
+
     @field_validator("occurred_at")
     @classmethod
     def _aware(cls, value: datetime) -> datetime:

@@ -118,6 +118,14 @@ def test_outcomes_refuse_contact_details_as_ids(client: TestClient, settings: Se
     assert response.status_code == 422
 
 
+@pytest.mark.parametrize("occurred_at", [0, 1_763_280_000, 1.5])
+def test_outcomes_refuse_a_number_for_the_time(client: TestClient, settings: Settings, occurred_at: float) -> None:
+    """Found by the contract run (schemathesis): ``occurred_at: 0`` was read as Unix seconds and stored as 1970."""
+    response = client.post("/api/v1/growth/outcomes", headers=_auth(settings), json={"records": [
+        {"lead_id": "ld_7", "occurred_at": occurred_at, "event": "replied"}]})
+    assert response.status_code == 422, response.text
+
+
 def test_experiments_lifecycle_and_least_privilege(client: TestClient, settings: Settings) -> None:
     spec = {"experiment_id": "cta_test", "name_ar": "اختبار الدعوة", "kind": "message", "metric": "reply",
             "variants": [{"variant_id": "a", "label_ar": "سؤال"}, {"variant_id": "b", "label_ar": "موعد مقترح"}],
