@@ -24,7 +24,7 @@ from agents.tracing import Tracing
 from skills.approval import ApprovalState, GovernedContext, Outcome, thread_id
 from skills.outreach import choose_targets
 from skills.run_context import bound
-from skills.targeting.outreach import OutreachTarget
+from skills.targeting.outreach import OutreachTarget, brief_signals
 from skills.targeting.service import TargetingService
 from tools.approvals import approval_id_of
 from tools.models import ToolCall
@@ -153,7 +153,8 @@ def saudi_copywriter(state: OutreachState, runtime: Runtime[Any]
 def lead_brief(target: OutreachTarget) -> LeadBrief:
     return LeadBrief(lead_id=target.lead_id, channel=target.channel, language=target.language,
                      company_name=target.company_name, contact_name=target.contact_name, title=target.title,
-                     city=target.city, sector=target.sector, contact_points=target.contact_points)
+                     city=target.city, sector=target.sector, contact_points=target.contact_points,
+                     signals=brief_signals(target.signals))
 
 
 def draft_call(tenant: str, target: OutreachTarget, draft: Draft, thread: str) -> ToolCall:

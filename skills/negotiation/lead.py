@@ -3,10 +3,11 @@ about it (read from the deal, never from the customer's text)."""
 
 from __future__ import annotations
 
-from agents.brief import BriefSignal, LeadBrief, SignalKind
+from agents.brief import BriefSignal, LeadBrief
 from agents.guard import Channel
 from skills.negotiation.catalog import LeadFacts
 from skills.negotiation.models import DealContext
+from skills.targeting.outreach import BRIEF_SIGNAL_KINDS
 from skills.targeting.repository import TargetingRepository
 from skills.targeting.signals import detect_signals
 from tools.errors import NotFound
@@ -21,15 +22,6 @@ def lead_facts(deal: DealContext) -> LeadFacts:
                      sector=deal.sector)
 
 
-# The Targeting OS's signal kinds as the copywriter names them (a demo or proposal request is the lead's own
-# request; a partner search says nothing about buying and is left out).
-_SIGNAL_KIND: dict[str, SignalKind] = {
-    "hiring": "hiring", "funding": "funding", "new_branch": "new_branch", "tender": "tender",
-    "expansion": "expansion", "new_product": "new_product", "seasonal_budget": "seasonal_budget",
-    "demo_request": "inbound_request", "proposal_request": "inbound_request",
-}
-
-
 def deal_for_lead(repository: TargetingRepository, tenant: str, lead_id: str, channel: Channel) -> DealContext:
     """The deal a negotiation reply to one lead is written for: its names, sector, signals and its own contact
     point on ``channel`` (empty when it has none; the graph then proposes no draft). The deal id is the lead
@@ -41,7 +33,8 @@ def deal_for_lead(repository: TargetingRepository, tenant: str, lead_id: str, ch
         raise NotFound("لا يوجد عميل محتمل بهذا المعرّف لدى منشأتك.", "No lead with this id for this tenant.",
                        code="lead_not_found")
     lead = found[0]
-    signals = tuple(dict.fromkeys(_SIGNAL_KIND[s.kind] for s in detect_signals(lead) if s.kind in _SIGNAL_KIND))
+    kinds = BRIEF_SIGNAL_KINDS
+    signals = tuple(dict.fromkeys(kinds[s.kind] for s in detect_signals(lead) if s.kind in kinds))
     address = (lead.email or "") if channel == "email" else (lead.phone.e164 if lead.phone else "")
     return DealContext(deal_id=lead.lead_id, company_name=lead.company_name[:120],
                        contact_name=(lead.contact_name or "")[:80], channel=channel,

@@ -205,3 +205,28 @@ def test_a_second_run_on_the_same_day_passes_over_the_person_written_to_and_pick
     assert sorted(reached) == ["reem@ofuq.example.sa", "sara@nokhba.example.sa"]
     assert third.pending == []  # both written to today: nobody is drafted twice, nothing is refused either
     assert not [o for o in third.outcomes if o.reason_code == "touched_today"]
+
+
+def test_the_autopilots_drafts_open_with_the_why_now_the_targeting_os_read(settings: Settings, tmp_path: Path
+                                                                           ) -> None:
+    """Before: the autopilot built the copywriter's brief without the lead's signals, so every draft was the
+    general introduction (the drafts eval, which builds briefs itself, still scored 1.0). A tender in the
+    notes, a form the lead filled in and a referral now each open their own draft; the notes' words are
+    never quoted into it."""
+    tender_note = "أعلنوا عن مناقصة لتوريد أنظمة إدارة علاقات العملاء"
+    rows = [HEADERS,
+            "مجموعة البناء الحديث,خالد الدوسري,مدير المشتريات,0504567890,khaled@binaa.example.sa,الرياض,crm,"
+            + tender_note,
+            "شركة النخبة,سارة القحطاني,المديرة التنفيذية,0501234567,sara@nokhba.example.sa,الرياض,website form,",
+            "مؤسسة الرواد,فهد العتيبي,المدير العام,0507778888,fahad@rowad.example.sa,جدة,crm,"]
+    leads = _write(tmp_path / "leads.csv", rows, "cp1256")
+    with open_checkpointer(settings) as checkpointer:
+        result = start_autopilot(autopilot_context(settings, TENANT), checkpointer, leads, 5)
+    drafts = {str(a.action_request.args["to"]): a.action_request.args for a in result.pending}
+    assert "مناقصة" in drafts["khaled@binaa.example.sa"]["subject"] or "المنافسة" in drafts[
+        "khaled@binaa.example.sa"]["subject"]
+    assert "طلب" in drafts["sara@nokhba.example.sa"]["subject"]  # she asked: the reply to her request
+    general = drafts["fahad@rowad.example.sa"]
+    assert general["subject"] not in (drafts["khaled@binaa.example.sa"]["subject"],
+                                      drafts["sara@nokhba.example.sa"]["subject"])
+    assert all(tender_note not in str(d["body"]) for d in drafts.values())
