@@ -76,7 +76,11 @@ def test_schemathesis_checks_all_finds_nothing(served: tuple[str, str], tmp_path
     command = [str(st), "--config-file", str(CONFIG), "run", f"{base}/openapi.json", "--checks", "all",
                "-H", f"Authorization: Bearer {key}", "--max-examples", EXAMPLES, "--workers", "1",
                "--seed", "2121", "--suppress-health-check", "all", "--no-color"]
-    done = subprocess.run(command, cwd=tmp_path, env={**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)},
+    # The run is seeded; with CI set, Hypothesis loads its "ci" profile, which generates other cases, and
+    # schemathesis 4.15 then fails a health check (too many cases filtered by the hooks) on four path-only
+    # operations despite --suppress-health-check all. Same run in CI as on a developer's machine.
+    env = {name: value for name, value in os.environ.items() if name != "CI"}
+    done = subprocess.run(command, cwd=tmp_path, env={**env, "SCHEMATHESIS_HOOKS": str(HOOKS)},
                           capture_output=True, text=True, timeout=1500, check=False)
     report = done.stdout[-6000:] + done.stderr[-2000:]
     assert done.returncode == 0, report
