@@ -12,7 +12,6 @@ same file, never a second one), which is what makes crash recovery safe.
 from __future__ import annotations
 
 import os
-import tempfile
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
@@ -109,11 +108,17 @@ class Connector(ABC):
 
 
 def write_outbox(path: Path, content: bytes) -> Path:
-    """Write atomically; an existing file for the same ledger id is kept (idempotent)."""
+    """Write atomically; an existing file for the same ledger id is kept (idempotent).
+
+    The temporary file is named after the file it becomes: a write killed before its rename leaves
+    ``.tmp-<name>``, and the recovery that finishes the same effect writes over it and renames it, so a
+    crash leaves no stray file in the outbox (the ledger's lease keeps one writer per effect at a time)."""
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    tmp = path.with_name(f".tmp-{path.name}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # as mkstemp did, also over a file a killed write left: drafts hold personal data
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
