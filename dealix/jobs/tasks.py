@@ -116,8 +116,9 @@ def followups(env: JobEnvironment) -> dict[str, object]:
     try:
         for tenant in env.tenants():
             try:
-                gateway.set_overlay(autopilot_overlay(tenant))  # drafts wait for a person, as in every graph
-                run = draft_due_followups(tenant, growth=growth, targeting=targeting, gateway=gateway,
+                # drafts wait for a person, as in every graph: on this run's view, not the gateway the API shares
+                reviewed = gateway.with_overlay(autopilot_overlay(tenant))
+                run = draft_due_followups(tenant, growth=growth, targeting=targeting, gateway=reviewed,
                                           sender=default_sender_profile(), now=env.clock())
             except Exception:
                 log.exception("follow-ups of one tenant failed")

@@ -14,6 +14,7 @@ from dealix.jobs.history import JobHistory
 from dealix.jobs.runner import JobEnvironment
 from dealix.jobs.tasks import followups
 from dealix.settings import Settings
+from graphs.overlay import autopilot_overlay
 from skills.growth.followup_drafts import draft_due_followups
 from skills.growth.models import FollowupSuggestion
 from skills.growth.repository import GrowthRepository
@@ -115,10 +116,11 @@ def test_a_worker_that_died_after_claiming_is_taken_over_after_the_lease_and_ask
         assert growth.claim_followup(TENANT, PLAN, lead, NOW, lease=timedelta(minutes=15))  # then it died
         assert followups(env)["due"] == 0  # held by a worker that may still be alive
         later = NOW + timedelta(minutes=16)
-        run = draft_due_followups(TENANT, growth=growth, targeting=targeting, gateway=env.gateway(),
+        reviewed = env.gateway().with_overlay(autopilot_overlay(TENANT))  # as the job runs it: drafts wait
+        run = draft_due_followups(TENANT, growth=growth, targeting=targeting, gateway=reviewed,
                                   sender=_sender(), now=later)
         assert run.drafted == 1
-        again = draft_due_followups(TENANT, growth=growth, targeting=targeting, gateway=env.gateway(),
+        again = draft_due_followups(TENANT, growth=growth, targeting=targeting, gateway=reviewed,
                                     sender=_sender(), now=later + timedelta(hours=1))
         assert again.due == 0
         assert [d["status"] for d in growth.followup_drafts(TENANT)] == ["drafted"]
