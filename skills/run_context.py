@@ -99,10 +99,6 @@ def install_binder(binder: Binder) -> None:
         _binder = binder
 
 
-def installed() -> bool:
-    return _binder is not None
-
-
 def bound(runtime: Runtime[Any], expected: type[C]) -> C:
     """The run's context with its services: as handed in by an in-process caller, or bound from plain data."""
     ctx = runtime.context
@@ -126,4 +122,4 @@ def bound(runtime: Runtime[Any], expected: type[C]) -> C:
 
 __all__ = ["Actor", "AutopilotRunContext", "Binder", "DailyPlanRunContext", "NegotiationRunContext",
            "OperatorRunContext", "PartnersRunContext", "RunContext", "ServicesNotInstalled", "SupportRunContext",
-           "bound", "install_binder", "installed"]
+           "bound", "install_binder"]

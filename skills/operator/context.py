@@ -76,7 +76,7 @@ class OperatorContext:
     router: IntentRouter | None = None
 
     def start_autopilot(self, targeting: TargetingService, top: int, *,
-                        lead_ids: list[str] | None = None) -> Any:
+                        lead_ids: list[str] | None = None) -> AutopilotStart:
         """An autopilot thread of its own over today's picks (or ``lead_ids``): the graphs layer's to run."""
         raise NotImplementedError("the operator chat runs with graphs.operator_context.OperatorContext")
 
