@@ -32,6 +32,7 @@ import threading
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -211,6 +212,15 @@ class PgConnection:
 READ_CONNECTIONS = 4  # default size of a process's read pool (``DEALIX_PG_READ_CONNECTIONS``)
 
 
+@dataclass(frozen=True)
+class _Held:
+    """The read connection a thread holds, and what one of its reads asked of it."""
+
+    conn: psycopg.Connection[Any]
+    schema: str
+    named_rows: bool
+
+
 class ReadPool:
     """Connections for reads, shared by every store of one database in this process (psycopg_pool).
 
@@ -228,6 +238,7 @@ class ReadPool:
         self._state: weakref.WeakKeyDictionary[psycopg.Connection[Any], tuple[str, dict[str, PgConnection]]]
         self._state = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
+        self._held = threading.local()  # .stack: this thread's reads on its one connection, outermost first
         self._pool: ConnectionPool[Any] = ConnectionPool(
             url, min_size=1, max_size=size, open=True, name="dealix-reads", configure=self._configure,
             kwargs={"autocommit": True, "application_name": f"dealix {os.getpid()} reads"})
@@ -238,18 +249,54 @@ class ReadPool:
 
     @contextmanager
     def connection(self, schema: str, *, named_rows: bool) -> Iterator[PgConnection]:
-        with self._pool.connection() as conn:
+        """A pooled connection serving ``schema``; a read nested in another read of this thread shares its
+        connection (switched to ``schema`` for the inner read, and back), instead of taking a second one.
+
+        Taking a second one is how a pool deadlocks: a check of a recipient reads the lead directory and
+        the consent book while it holds the gateway's read, so as many threads as the pool has connections,
+        each holding one and waiting for another, would wait for ever (twenty drafts approved together did).
+        """
+        stack: list[_Held] | None = getattr(self._held, "stack", None)
+        if stack:  # this thread already reads: share its connection
+            enclosing = stack[-1]
+            with self._serving(enclosing.conn, schema, named_rows) as adapter:
+                stack.append(_Held(enclosing.conn, schema, named_rows))
+                try:
+                    yield adapter
+                finally:
+                    stack.pop()
+                    self._serving_again(enclosing)
+            return
+        with self._pool.connection() as conn, self._serving(conn, schema, named_rows) as adapter:
+            self._held.stack = [_Held(conn, schema, named_rows)]
+            try:
+                yield adapter
+            finally:
+                self._held.stack = None
+
+    @contextmanager
+    def _serving(self, conn: psycopg.Connection[Any], schema: str, named_rows: bool) -> Iterator[PgConnection]:
+        with self._lock:
+            current, adapters = self._state.get(conn, ("", {}))
+        if current != schema:
+            conn.execute(f'SET search_path TO "{schema}"')
+        adapter = adapters.get(schema)
+        if adapter is None:
+            adapter = adapters[schema] = PgConnection(conn)
+        conn.row_factory = _row_factory(named_rows)
+        with self._lock:
+            self._state[conn] = (schema, adapters)
+        yield adapter
+
+    def _serving_again(self, held: _Held) -> None:
+        """Point a shared connection back at the enclosing read's schema and row shape."""
+        with self._lock:
+            current, adapters = self._state.get(held.conn, ("", {}))
+        if current != held.schema:
+            held.conn.execute(f'SET search_path TO "{held.schema}"')
             with self._lock:
-                current, adapters = self._state.get(conn, ("", {}))
-            if current != schema:
-                conn.execute(f'SET search_path TO "{schema}"')
-            adapter = adapters.get(schema)
-            if adapter is None:
-                adapter = adapters[schema] = PgConnection(conn)
-            conn.row_factory = _row_factory(named_rows)
-            with self._lock:
-                self._state[conn] = (schema, adapters)
-            yield adapter
+                self._state[held.conn] = (held.schema, adapters)
+        held.conn.row_factory = _row_factory(held.named_rows)
 
     def close(self) -> None:
         self._pool.close()

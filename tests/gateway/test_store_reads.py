@@ -128,3 +128,62 @@ def test_many_threads_read_at_once_while_one_writes(store: Store) -> None:
     stop.set()
     writer.join(10)
     assert errors == []
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def two_stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Store, Store, str | None]]:
+    url = None
+    if request.param == "postgres":
+        if not URL:
+            pytest.skip("DEALIX_TEST_POSTGRES_URL is not set")
+        url = URL
+    first = Store(tmp_path / "data" / "first.db", database_url=url)
+    second = Store(tmp_path / "data" / "second.db", database_url=url)
+    for opened, name in ((first, "first"), (second, "second")):
+        with opened.transaction() as conn:
+            conn.execute("INSERT INTO meta (key, value) VALUES ('name', ?)", (name,))
+    yield first, second, url
+    first.close()
+    second.close()
+    if url:
+        from tools.pgdb import drop_schemas
+
+        drop_schemas(url, tmp_path / "data")
+
+
+def test_reads_nested_in_reads_finish_with_every_pooled_connection_held(
+        two_stores: tuple[Store, Store, str | None]) -> None:
+    """A recipient check reads the lead directory and the consent book inside the gateway's read. With as many
+    threads as the read pool has connections each holding one, a nested read that took a second connection
+    waited for ever (issue 19: twenty drafts approved in one resume hung the API). A nested read shares its
+    thread's connection, reads its own store, and leaves the enclosing read pointed at its own."""
+    first, second, url = two_stores
+    size = 4  # SQLite: any number of threads, each with its own read connection
+    if url:
+        from tools.pgdb import read_pool
+
+        size = read_pool(url).size
+    holding = threading.Barrier(size, timeout=10)
+    seen: list[tuple[str | None, str | None, str | None]] = []
+    failures: list[BaseException] = []
+
+    def nested() -> None:
+        try:
+            with first.read() as outer:
+                holding.wait()  # every pooled connection is held now
+                with second.read() as inner:
+                    inner_name = inner.execute("SELECT value FROM meta WHERE key = 'name'").fetchone()[0]
+                before = _value(first, "name")  # a read nested once more, then the enclosing one again
+                after = outer.execute("SELECT value FROM meta WHERE key = 'name'").fetchone()[0]
+            seen.append((inner_name, before, after))
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=nested) for _ in range(size)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert not any(thread.is_alive() for thread in threads), "nested reads waited for a second connection"
+    assert not failures, failures
+    assert seen == [("second", "first", "first")] * size
