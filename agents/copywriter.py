@@ -21,6 +21,7 @@ decides the one action (a draft on the lead's channel) and the gateway decides w
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -177,6 +178,10 @@ class Copywriter:
             return False
         return self.examples.learn(brief, self.sender, approval_id=approval_id, action=action, subject=subject,
                                    body=body, original_body=original_body)
+
+    def holding_memory(self) -> AbstractContextManager[None]:
+        """Keep the memory open for a block that learns many drafts (one open of a local store, not one each)."""
+        return self.examples.memory.store.hold() if self.examples is not None else nullcontext()
 
     fallbacks: tuple[Route, ...] = ()
     recorder: ModelCallRecorder | None = None

@@ -108,6 +108,42 @@ def test_a_session_keeps_one_client_for_several_operations(tmp_path: Path) -> No
         outside.close()
 
 
+def test_a_hold_opens_the_folder_once_for_writes_from_many_threads_and_releases_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resume that approves twenty drafts learns twenty examples: each write used to open the folder
+    (loading the whole collection) and close it again."""
+    import threading
+
+    from qdrant_client.local import qdrant_local
+
+    opens: list[str] = []
+    real = qdrant_local.QdrantLocal.__init__
+
+    def counting(self: object, location: str, *args: object, **kwargs: object) -> None:
+        opens.append(location)
+        real(self, location, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(qdrant_local.QdrantLocal, "__init__", counting)
+    writer = VectorStore(HashingEmbedder(), path=tmp_path / "q")
+    reader = VectorStore(HashingEmbedder(), path=tmp_path / "q")  # another store of the same folder
+    with writer.hold():
+        threads = [threading.Thread(target=writer.upsert, args=("k", "t", _records((f"a{i}", f"نص {i}"))))
+                   for i in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert all(len(reader.scan("k", "t", {"contact_id": f"a{i}"})) == 1 for i in range(8))
+        with reader.session():  # a session inside the hold uses the held client, not a second open
+            assert len(reader.search("k", "t", "نص 3", limit=8)) == 8
+    assert len(opens) == 1, "one open for the whole hold"
+    outside = QdrantClient(path=str(tmp_path / "q"))  # released when the hold ended: no lock error
+    try:
+        assert outside.count(writer.collection_name("k")).count == 8
+    finally:
+        outside.close()
+
+
 def test_vectors_of_different_embedders_never_share_a_collection() -> None:
     small, large = VectorStore(HashingEmbedder(64), in_memory=True), VectorStore(HashingEmbedder(128), in_memory=True)
     assert small.collection_name("k") != large.collection_name("k")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 
 _SLOT = re.compile(r"⟦([a-z_0-9]+)⟧")
 _MIN_VALUE = 2  # a one-letter value would turn ordinary letters into slots
@@ -91,16 +92,22 @@ def to_template(text: str, values: Mapping[str, str]) -> str:
         value = value.strip()
         if len(value.translate(_FOLD)) < _MIN_VALUE:
             continue
-        article = "" if fold_text(value).startswith(_ARTICLE) or _LATIN.match(value) else f"(?P<art>{_ARTICLE})?"
-        pattern = re.compile(rf"(?<![^\W_]){_PREFIX}{article}{_value_pattern(value)}(?![^\W_])",
-                             re.IGNORECASE)
-        out = pattern.sub(_keep_prefix(slot(name)), out)
-        if fold_text(value).startswith(_ARTICLE) and len(value) > len(_ARTICLE) + 1:
-            # «ل» + «الرياض» is written «للرياض»: the article's alif drops after the lam.
-            lam = re.compile(rf"(?<![^\W_])(?P<pre>[وف]?ل)ل{_value_pattern(value[len(_ARTICLE):])}(?![^\W_])",
-                             re.IGNORECASE)
-            out = lam.sub(_keep_prefix(slot(name)), out)
+        for pattern in _patterns(value):
+            out = pattern.sub(_keep_prefix(slot(name)), out)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _patterns(value: str) -> tuple[re.Pattern[str], ...]:
+    """The patterns that find ``value`` in a text (built once per value: a learn templates three texts
+    with two dozen values each, and building a pattern walks the value letter by letter)."""
+    article = "" if fold_text(value).startswith(_ARTICLE) or _LATIN.match(value) else f"(?P<art>{_ARTICLE})?"
+    found = [re.compile(rf"(?<![^\W_]){_PREFIX}{article}{_value_pattern(value)}(?![^\W_])", re.IGNORECASE)]
+    if fold_text(value).startswith(_ARTICLE) and len(value) > len(_ARTICLE) + 1:
+        # «ل» + «الرياض» is written «للرياض»: the article's alif drops after the lam.
+        found.append(re.compile(rf"(?<![^\W_])(?P<pre>[وف]?ل)ل{_value_pattern(value[len(_ARTICLE):])}(?![^\W_])",
+                                re.IGNORECASE))
+    return tuple(found)
 
 
 def slots_in(template: str) -> set[str]:

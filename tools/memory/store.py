@@ -9,10 +9,13 @@ filters on it; the wrapper writes the ``tenant`` payload field itself, so a call
 claim another tenant, and no method searches across tenants.
 
 Local mode keeps a lock file on its folder, and only one client may hold it (in any process).
-The wrapper therefore opens the local folder for each operation (or for one ``session()``) and
-closes it again, waiting a moment when another process holds it; several API workers need a
-Qdrant server (docs/operations.md). Opening a small collection takes tens of milliseconds; a
-folder that does not exist yet is never opened for a read (nothing was ever stored).
+The wrapper therefore opens the local folder for each operation and closes it again, waiting a
+moment when another process holds it; several API workers need a Qdrant server
+(docs/operations.md). Opening loads the whole collection (tens of milliseconds, growing with it),
+so work that writes many times in a row holds the folder: ``hold()`` opens it at its first use and
+closes it when the block ends (operations from any thread, one at a time), and ``session()`` holds
+it, and its lock, for one thread. A folder that does not exist yet is never opened for a read
+(nothing was ever stored).
 """
 
 from __future__ import annotations
@@ -31,12 +34,13 @@ from tools.memory.embedders import Embedder
 from tools.memory.errors import MemoryUnavailable
 
 if TYPE_CHECKING:  # qdrant-client takes over a second to import: only when memory is used
-    from qdrant_client import QdrantClient, models
+    from qdrant_client import models
+    from qdrant_client.client_base import QdrantBase
 
 RESERVED = frozenset({"tenant", "key", "text"})
 _NAMESPACE = uuid.UUID("5b0a7c1e-9d2f-4c61-8f3e-2a7d9e4b6c10")
-_LOCAL_LOCKS: dict[str, threading.RLock] = {}
-_LOCKS_GUARD = threading.Lock()
+_FOLDERS: dict[str, _Folder] = {}
+_FOLDERS_GUARD = threading.Lock()
 # Payload fields the memory filters on: indexed on a server (local mode scans every point anyway).
 INDEXED_FIELDS = ("tenant", "segment", "channel", "language", "contact_id")
 
@@ -60,9 +64,22 @@ class Hit(BaseModel):
     payload: dict[str, Any]
 
 
-def _path_lock(path: Path) -> threading.RLock:
-    with _LOCKS_GUARD:
-        return _LOCAL_LOCKS.setdefault(str(path.resolve()), threading.RLock())
+class _Folder:
+    """A local folder as this process uses it: one operation at a time, and the client a hold keeps open.
+
+    Per folder, not per store object: two stores of one folder in one process would otherwise lock
+    each other out of it (the folder's lock file admits one open client, in any process)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.held: QdrantBase | None = None
+        self.holds = 0
+
+
+def _folder(path: Path) -> _Folder:
+    with _FOLDERS_GUARD:
+        return _FOLDERS.setdefault(str(path.resolve()), _Folder())
+
 
 
 class VectorStore:
@@ -76,7 +93,7 @@ class VectorStore:
         self._api_key = api_key
         self._in_memory = in_memory
         self._lock_wait = lock_wait_seconds
-        self._shared: QdrantClient | None = None  # server / in-memory client, or the local one of a session
+        self._shared: QdrantBase | None = None  # server / in-memory client, or the local one of a session
         self._known: set[str] = set()
 
     @property
@@ -170,15 +187,42 @@ class VectorStore:
         if self._path is None or self._shared is not None:
             yield self
             return
-        lock = _path_lock(self._path)
-        with lock:
-            client = self._open_local()
+        folder = _folder(self._path)
+        with folder.lock:
+            owned = folder.held is None  # inside a hold, the held client is the folder's open one
+            client = self._open_local() if owned else folder.held
+            assert client is not None
             self._shared = client
             try:
                 yield self
             finally:
                 self._shared = None
-                client.close()
+                if owned:
+                    client.close()
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """Keep the local folder open from its first use in the block to the block's end.
+
+        Many writes in a row (a resume that approves twenty drafts learns twenty examples) then pay
+        one open instead of one each. Every store of the folder in this process uses the held client,
+        one operation at a time, from any thread; no other process can open the folder while it is
+        held. Holds that overlap share one open, closed when the last ends.
+        """
+        if self._path is None:
+            yield
+            return
+        folder = _folder(self._path)
+        with folder.lock:
+            folder.holds += 1
+        try:
+            yield
+        finally:
+            with folder.lock:  # after the operation in progress
+                folder.holds -= 1
+                if folder.holds == 0 and folder.held is not None:
+                    folder.held.close()
+                    folder.held = None
 
     def close(self) -> None:
         if self._shared is not None and self._path is None:
@@ -186,7 +230,7 @@ class VectorStore:
             self._shared = None
 
     @contextmanager
-    def _client(self) -> Iterator[QdrantClient]:
+    def _client(self) -> Iterator[QdrantBase]:
         from qdrant_client import QdrantClient
 
         if self._shared is not None:
@@ -197,21 +241,30 @@ class VectorStore:
                             else QdrantClient(url=self._url, api_key=self._api_key))
             yield self._shared
             return
-        with _path_lock(self._path):
+        folder = _folder(self._path)
+        with folder.lock:
+            if folder.holds:
+                if folder.held is None:
+                    # Used from any thread of this process, one at a time (under the folder's lock).
+                    folder.held = self._open_local(any_thread=True)
+                yield folder.held
+                return
             client = self._open_local()
             try:
                 yield client
             finally:
                 client.close()
 
-    def _open_local(self) -> QdrantClient:
-        from qdrant_client import QdrantClient
+    def _open_local(self, *, any_thread: bool = False) -> QdrantBase:
+        # QdrantLocal is what QdrantClient(path=...) wraps; the wrapper adds only the inference
+        # helpers this store does not use, and building them cost ~50 ms an open.
+        from qdrant_client.local.qdrant_local import QdrantLocal
 
         assert self._path is not None
         deadline = time.monotonic() + self._lock_wait
         while True:
             try:
-                return QdrantClient(path=str(self._path))
+                return QdrantLocal(str(self._path), force_disable_check_same_thread=any_thread)
             except RuntimeError as exc:  # another process holds the folder's lock
                 if "already accessed" not in str(exc) or time.monotonic() >= deadline:
                     raise MemoryUnavailable(
@@ -223,7 +276,7 @@ class VectorStore:
     def _may_exist(self) -> bool:
         return self._path is None or self._path.exists()
 
-    def _ensure(self, client: QdrantClient, kind: str, size: int) -> str:
+    def _ensure(self, client: QdrantBase, kind: str, size: int) -> str:
         from qdrant_client import models
 
         name = self.collection_name(kind)
