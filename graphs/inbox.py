@@ -33,7 +33,7 @@ from graphs.checkpoint import GraphKind, kind_of, thread_config
 from graphs.growth import build_daily_plan_graph, build_plan_context
 from graphs.negotiation import build_negotiation_context, build_negotiation_graph
 from graphs.partners import build_partner_graph, build_partners_context
-from graphs.resume import DecisionError, ResumeResult, resume, waiting_on
+from graphs.resume import DecisionError, ResumeResult, answered_meanwhile, arriving, resume
 from graphs.runtime import build_context
 from graphs.support import build_support_context, build_support_graph
 from skills.approval import GovernedContext
@@ -136,6 +136,10 @@ def decide_approval(*, settings: Settings, gateway: Gateway, checkpointer: BaseC
                     edited_action: str | None = None, reason: str | None = None,
                     clock: Clock = system_clock) -> InboxDecision:
     approval = gateway.get_approval(approval_id, caller.tenant)
+    route = _route(approval)
+    if route is not None and answered_meanwhile(approval.thread_id, approval_id):
+        # Another request of this process was carrying an answer to it: see how that ended.
+        approval = gateway.get_approval(approval_id, caller.tenant)
     unfinished = gateway.unfinished_token(approval_id, caller.tenant) is not None
     if approval.status != "pending" and not unfinished:
         raise ApprovalError(f"سبق اتخاذ قرار في هذه الموافقة ({_STATUS_AR[approval.status]})؛ لم يتغير شيء.",
@@ -149,28 +153,40 @@ def decide_approval(*, settings: Settings, gateway: Gateway, checkpointer: BaseC
     if verdict == "edit" and not edited_args and not edited_action:
         raise DecisionError("التعديل يحتاج المعطيات الجديدة (مثل نص الرسالة).", "An edit needs the edited arguments.",
                             code="edit_without_args")
-    route = _route(approval, checkpointer, unfinished)
-    if route is None:
-        return _resolve_directly(gateway, caller, approval, verdict, edited_args, edited_action, reason)
-    with route.context(Services(settings, gateway, clock), caller.tenant, caller) as ctx:
-        result = resume(route.graph(checkpointer), ctx, approval_id, verdict, edited_args=edited_args,
-                        edited_action=edited_action, reason=reason, lock_dir=settings.data_dir / "locks")
-    return _decision(approval, gateway, caller, verdict, result)
+    if route is not None:
+        try:
+            with (arriving(approval.thread_id) as arrival,
+                  route.context(Services(settings, gateway, clock), caller.tenant, caller) as ctx):
+                result = resume(route.graph(checkpointer), ctx, approval_id, verdict, edited_args=edited_args,
+                                edited_action=edited_action, reason=reason, lock_dir=settings.data_dir / "locks",
+                                arrival=arrival)
+        except ApprovalError as exc:
+            if exc.code != "approval_not_awaited":
+                raise
+            # The thread's graph does not wait on it (the thread is gone, or never paused on it): the
+            # gateway decides it alone below.
+        else:
+            if result.already_decided:  # answered by another request while this one waited for the thread
+                after = gateway.get_approval(approval_id, caller.tenant)
+                raise ApprovalError(f"سبق اتخاذ قرار في هذه الموافقة ({_STATUS_AR[after.status]})؛ لم يتغير شيء.",
+                                    f"Approval already decided ({after.status}).", code="already_decided")
+            return _decision(approval, gateway, caller, verdict, result)
+    return _resolve_directly(gateway, caller, approval, verdict, edited_args, edited_action, reason)
 
 
-def _route(approval: ApprovalRequest, checkpointer: BaseCheckpointSaver[Any], unfinished: bool) -> Route | None:
-    """The route of the graph whose thread waits on ``approval``; None when no graph thread waits on it."""
+def _route(approval: ApprovalRequest) -> Route | None:
+    """The route of the graph that named ``approval``'s thread; None for a call made outside any graph.
+
+    Whether that graph still waits on the approval is read once the thread is ours (:func:`resume`).
+    """
     kind = kind_of(approval.thread_id)
     if kind is None:
         return None  # a call made outside any graph (CLI, API), or a thread no graph of ours named
-    route = ROUTES[kind]
     try:
-        config = thread_config(approval.thread_id, tenant=approval.tenant)
+        thread_config(approval.thread_id, tenant=approval.tenant)
     except (ValueError, NotFound):
         return None
-    if unfinished or waiting_on(route.graph(checkpointer), config, approval.approval_id):
-        return route
-    return None
+    return ROUTES[kind]
 
 
 def _decision(approval: ApprovalRequest, gateway: Gateway, caller: Caller, verdict: Verdict,

@@ -18,9 +18,10 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -83,33 +84,164 @@ def waiting_on(graph: CompiledStateGraph[Any, Any, Any, Any], config: Any, appro
     return [i for i in graph.get_state(config).interrupts if approval_of(i.value) == approval_id]
 
 
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
+@dataclass(eq=False)
+class _Answer:
+    """One person's answer to one approval, waiting for the thread it belongs to."""
+
+    approval_id: str
+    decision: Decision
+    caller: Caller
+    edited_args: dict[str, Any] | None
+    edited_action: str | None
+    reason: str | None
+    result: ResumeResult | None = None
+    error: BaseException | None = None
+    done: bool = False
+    settled: threading.Event = field(default_factory=threading.Event)
+
+    def finish(self, result: ResumeResult) -> None:
+        self.result, self.done = result, True
+        self.settled.set()
+
+    def fail(self, error: BaseException) -> None:
+        self.error, self.done = error, True
+        self.settled.set()
+
+
+@dataclass(eq=False)
+class _Desk:
+    """The answers that wait on one thread in this process, and the lock its resumes take in turn."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)  # the thread's turn
+    guard: threading.Condition = field(default_factory=threading.Condition)  # what follows, and arrivals
+    waiting: list[_Answer] = field(default_factory=list)
+    in_flight: dict[str, _Answer] = field(default_factory=dict)  # approval id → the first answer not done yet
+    arriving: int = 0  # answers on their way (checked, their context being built), not queued yet
+    users: int = 0
+
+    def wait_for_arrivals(self, timeout: float) -> None:
+        """Let answers already on their way join this turn (a moment at most; no wait when none is)."""
+        deadline = time.monotonic() + timeout
+        with self.guard:
+            while self.arriving > 0 and (left := deadline - time.monotonic()) > 0:
+                self.guard.wait(left)
+
+
+_desks: dict[str, _Desk] = {}
+_desks_guard = threading.Lock()
+
+
+@contextmanager
+def _desk(thread_id: str) -> Iterator[_Desk]:
+    with _desks_guard:
+        desk = _desks.setdefault(thread_id, _Desk())
+        desk.users += 1
+    try:
+        yield desk
+    finally:
+        with _desks_guard:
+            desk.users -= 1
+            if desk.users == 0:
+                _desks.pop(thread_id, None)
+
+
+def waiting_answers(thread_id: str) -> int:
+    """How many answers wait in this process for ``thread_id``'s next resume (0 when none)."""
+    with _desks_guard:
+        desk = _desks.get(thread_id)
+    if desk is None:
+        return 0
+    with desk.guard:
+        return len(desk.waiting)
+
+
+class Arrival:
+    """An answer on its way to a thread's queue: a turn that starts meanwhile waits for it to join.
+
+    Twenty people approving one plan at the same moment otherwise leave the first resume with one
+    answer, because the others are still being checked; every extra resume re-enters every branch
+    still waiting. The wait is bounded (:data:`ARRIVAL_WAIT`) and none at all when nothing is on its way.
+    """
+
+    def __init__(self, thread_id: str) -> None:
+        self.thread_id = thread_id
+        self._open = True
+
+    def queued(self, desk: _Desk) -> None:
+        if self._open:
+            self._open = False
+            with desk.guard:
+                desk.arriving -= 1
+                desk.guard.notify_all()
+
+
+ARRIVAL_WAIT = 0.1  # seconds a turn waits at most for answers on their way
+
+
+@contextmanager
+def arriving(thread_id: str) -> Iterator[Arrival]:
+    """Announce an answer to ``thread_id`` from the moment it is known until :func:`resume` queues it
+    (or the caller gives up on it: a refusal, a repeat)."""
+    with _desk(thread_id) as desk:
+        with desk.guard:
+            desk.arriving += 1
+        arrival = Arrival(thread_id)
+        try:
+            yield arrival
+        finally:
+            arrival.queued(desk)
+
+
+def answered_meanwhile(thread_id: str, approval_id: str, *, timeout: float = 120.0) -> bool:
+    """Wait for an answer to ``approval_id`` that this process is already carrying to its thread; True
+    when there was one (read the approval again: it is most likely decided now)."""
+    with _desks_guard:
+        desk = _desks.get(thread_id)
+    if desk is None:
+        return False
+    with desk.guard:
+        answer = desk.in_flight.get(approval_id)
+    if answer is None:
+        return False
+    return answer.settled.wait(timeout)
+
+
+@contextmanager
+def _file_lock(thread_id: str, lock_dir: Path | None) -> Iterator[None]:
+    """The thread's lock across the processes that share ``lock_dir`` (none without one)."""
+    if lock_dir is None:
+        yield
+        return
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(thread_id.encode()).hexdigest()[:32]
+    with (lock_dir / f"{name}.lock").open("a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager
 def thread_lock(thread_id: str, lock_dir: Path | None) -> Iterator[None]:
     """One resume of ``thread_id`` at a time: in this process, and across processes sharing ``lock_dir``."""
-    with _locks_guard:
-        local = _locks.setdefault(thread_id, threading.Lock())
-    with local:
-        if lock_dir is None:
-            yield
-            return
-        lock_dir.mkdir(parents=True, exist_ok=True)
-        name = hashlib.sha256(thread_id.encode()).hexdigest()[:32]
-        with (lock_dir / f"{name}.lock").open("a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    with _desk(thread_id) as desk, desk.lock, _file_lock(thread_id, lock_dir):
+        yield
 
 
 def resume(graph: CompiledStateGraph[Any, Any, Any, Any], ctx: GovernedContext, approval_id: str,
            decision: Decision, *, edited_args: dict[str, Any] | None = None, edited_action: str | None = None,
-           reason: str | None = None, lock_dir: Path | None = None) -> ResumeResult:
-    """Answer one approval by resuming the thread that waits on it; its own nodes resolve and execute it."""
+           reason: str | None = None, lock_dir: Path | None = None, arrival: Arrival | None = None) -> ResumeResult:
+    """Answer one approval by resuming the thread that waits on it; its own nodes resolve and execute it.
+
+    Answers to one thread wait for each other (its checkpoint takes one resume at a time), and a
+    resume of a thread re-enters every branch still waiting in it, so twenty answers one after the
+    other cost twenty times the whole thread. Whoever takes the thread's turn therefore resumes it
+    once with every answer that waits in this process by then (a resume map, one interrupt id per
+    answer, each with the person who gave it), and each caller gets its own result. A second answer
+    to the same approval waits for the first and then finds it decided. ``arrival`` (from
+    :func:`arriving`) is the caller's announcement of this answer; it ends once the answer is queued.
+    """
     caller = ctx.caller
     if caller is None:
         raise DecisionError("لا يمكن اتخاذ قرار دون تحديد هوية المعتمد ودوره.", "A decision needs a caller.",
@@ -117,35 +249,134 @@ def resume(graph: CompiledStateGraph[Any, Any, Any, Any], ctx: GovernedContext, 
     approval = ctx.gateway.get_approval(approval_id, ctx.tenant)  # NotFound across tenants
     config = thread_config(approval.thread_id, tenant=ctx.tenant)
     lock_dir = lock_dir if lock_dir is not None else ctx.gateway.locks_dir
-    with thread_lock(approval.thread_id, lock_dir):
-        approval = ctx.gateway.get_approval(approval_id, ctx.tenant)  # as it is now that the thread is ours
-        unfinished = ctx.gateway.unfinished_token(approval_id, ctx.tenant) is not None
-        if approval.status != "pending" and not unfinished:
-            return ResumeResult(approval_id=approval_id, thread_id=approval.thread_id, already_decided=True,
-                                message_ar=already_decided_ar(approval))
-        if approval.status == "pending" and caller.role not in approval.approver_roles:
-            raise RoleNotAllowed(ctx.gateway.policy.message("role_not_allowed").reason_ar,
-                                 f"Role {caller.role.value} may not approve {approval.action_request.action}.")
-        settle_stale(ctx, graph, config, keep=approval_id)
-        waiting = waiting_on(graph, config, approval_id)
-        if unfinished and not waiting:
-            # A worker died after the decision, before its checkpoint: run the thread's pending tasks once
-            # more (the ledger and its lease keep the execution to one).
-            values = graph.invoke(None, config, context=ctx)
-        elif not waiting:
-            raise ApprovalError("هذه الموافقة لا ينتظرها أي مسار عمل حالياً؛ لم يتغير شيء.",
-                                "No thread is waiting on this approval.", code="approval_not_awaited")
+    mine = _Answer(approval_id, decision, caller, edited_args, edited_action, reason)
+    with _desk(approval.thread_id) as desk:
+        with desk.guard:
+            desk.waiting.append(mine)
+            desk.in_flight.setdefault(approval_id, mine)
+        if arrival is not None:
+            arrival.queued(desk)
+        try:
+            while not mine.done:
+                with desk.lock:
+                    if mine.done:  # the turn before ours carried our answer
+                        break
+                    desk.wait_for_arrivals(ARRIVAL_WAIT)
+                    with _file_lock(approval.thread_id, lock_dir):
+                        with desk.guard:
+                            batch, later = _one_per_approval(desk.waiting)
+                            desk.waiting[:] = later  # a repeat of an answer in this batch goes next
+                        _answer_together(graph, ctx, config, batch)
+        finally:
+            with desk.guard:
+                if desk.in_flight.get(approval_id) is mine:
+                    del desk.in_flight[approval_id]
+    if mine.error is not None:
+        raise mine.error
+    assert mine.result is not None
+    return mine.result
+
+
+def _one_per_approval(waiting: list[_Answer]) -> tuple[list[_Answer], list[_Answer]]:
+    batch: dict[str, _Answer] = {}
+    later: list[_Answer] = []
+    for answer in waiting:
+        if answer.approval_id in batch:
+            later.append(answer)
         else:
-            args = {**approval.action_request.args, **(edited_args or {})} if decision == "edit" else None
-            response = response_for(decision, action=edited_action or approval.action_request.action, args=args,
-                                    reason=reason)
-            values = graph.invoke(Command(resume={waiting[0].id: response.model_dump(mode="json")}), config,
-                                  context=ctx)
-    return _result(ctx, graph, config, approval, dict(values))
+            batch[answer.approval_id] = answer
+    return list(batch.values()), later
+
+
+def _answer_together(graph: CompiledStateGraph[Any, Any, Any, Any], ctx: GovernedContext, config: Any,
+                     batch: list[_Answer]) -> None:
+    """Resume the thread once for every answer in ``batch``; each answer ends finished or failed."""
+    try:
+        _resume_batch(graph, ctx, config, batch)
+    except BaseException as exc:
+        for answer in batch:
+            if not answer.done:
+                answer.fail(exc)
+        if not isinstance(exc, Exception):
+            raise
+    for answer in batch:  # a path that forgot one would leave its caller without an answer: fail loudly
+        if not answer.done:
+            answer.fail(RuntimeError(f"the resume of {answer.approval_id} produced no result"))
+
+
+def _resume_batch(graph: CompiledStateGraph[Any, Any, Any, Any], ctx: GovernedContext, config: Any,
+                  batch: list[_Answer]) -> None:
+    gateway = ctx.gateway
+    ready: list[tuple[_Answer, ApprovalRequest, bool]] = []
+    for answer in batch:  # each as it is now that the thread is ours
+        try:
+            approval = gateway.get_approval(answer.approval_id, ctx.tenant)
+            unfinished = gateway.unfinished_token(answer.approval_id, ctx.tenant) is not None
+            if approval.status != "pending" and not unfinished:
+                answer.finish(ResumeResult(approval_id=answer.approval_id, thread_id=approval.thread_id,
+                                           already_decided=True, message_ar=already_decided_ar(approval)))
+                continue
+            if approval.status == "pending" and answer.caller.role not in approval.approver_roles:
+                raise RoleNotAllowed(gateway.policy.message("role_not_allowed").reason_ar,
+                                     f"Role {answer.caller.role.value} may not approve "
+                                     f"{approval.action_request.action}.")
+        except Exception as exc:
+            answer.fail(exc)
+            continue
+        ready.append((answer, approval, unfinished))
+    if not ready:
+        return
+    settle_stale(ctx, graph, config, keep={answer.approval_id for answer, _, _ in ready})
+    waiting = _interrupts(graph, config)
+    if any(unfinished and answer.approval_id not in waiting for answer, _, unfinished in ready):
+        # A worker died after a decision, before its checkpoint: run the thread's pending tasks once more
+        # (the ledger and its lease keep the execution to one).
+        recovered = dict(graph.invoke(None, config, context=ctx))
+        results = _Results(ctx, graph, config, recovered)
+        for answer, approval, unfinished in ready:
+            if unfinished and answer.approval_id not in waiting:
+                answer.finish(results.of(approval))
+        waiting = _interrupts(graph, config)
+    resumes: dict[str, Any] = {}
+    approvers: dict[str, Caller] = {}
+    answered: list[tuple[_Answer, ApprovalRequest]] = []
+    for answer, approval, _ in ready:
+        if answer.done:
+            continue
+        interrupt_id = waiting.get(answer.approval_id)
+        if interrupt_id is None:
+            answer.fail(ApprovalError("هذه الموافقة لا ينتظرها أي مسار عمل حالياً؛ لم يتغير شيء.",
+                                      "No thread is waiting on this approval.", code="approval_not_awaited"))
+            continue
+        args = ({**approval.action_request.args, **(answer.edited_args or {})} if answer.decision == "edit"
+                else None)
+        response = response_for(answer.decision, action=answer.edited_action or approval.action_request.action,
+                                args=args, reason=answer.reason)
+        resumes[interrupt_id] = response.model_dump(mode="json")
+        approvers[answer.approval_id] = answer.caller
+        answered.append((answer, approval))
+    if not resumes:
+        return
+    run = replace(ctx, caller=answered[0][0].caller, approvers=approvers)
+    with ctx.holding():
+        values = dict(graph.invoke(Command(resume=resumes), config, context=run))
+    results = _Results(ctx, graph, config, values)
+    for answer, approval in answered:
+        answer.finish(results.of(approval))
+
+
+def _interrupts(graph: CompiledStateGraph[Any, Any, Any, Any], config: Any) -> dict[str, str]:
+    """approval id → the id of the interrupt that waits on it, in the thread as it is now."""
+    found: dict[str, str] = {}
+    for pending in graph.get_state(config).interrupts:
+        approval_id = approval_of(pending.value)
+        if approval_id is not None:
+            found.setdefault(approval_id, pending.id)
+    return found
 
 
 def settle_stale(ctx: GovernedContext, graph: CompiledStateGraph[Any, Any, Any, Any], config: Any, *,
-                 keep: str | None = None) -> int:
+                 keep: str | Collection[str] = ()) -> int:
     """Let branches notice approvals that expired or were decided outside their thread.
 
     Each such branch resumes with no decision of its own: its ``human_approval`` node asks the gateway,
@@ -153,11 +384,12 @@ def settle_stale(ctx: GovernedContext, graph: CompiledStateGraph[Any, Any, Any, 
     elsewhere and not yet used, runs it once with that approval). The resuming identity may approve
     nothing: it only lets a branch read what was decided. Returns how many branches were settled.
     """
+    kept = {keep} if isinstance(keep, str) else set(keep)
     now = ctx.gateway.now()
     stale = []
     for pending in graph.get_state(config).interrupts:
         approval_id = approval_of(pending.value)
-        if approval_id is None or approval_id == keep:
+        if approval_id is None or approval_id in kept:
             continue
         current = ctx.gateway.get_approval(approval_id, ctx.tenant)
         if current.status != "pending" or current.expires_at <= now:
@@ -169,20 +401,29 @@ def settle_stale(ctx: GovernedContext, graph: CompiledStateGraph[Any, Any, Any, 
     return len(stale)
 
 
-def _result(ctx: GovernedContext, graph: CompiledStateGraph[Any, Any, Any, Any], config: Any,
-            approval: ApprovalRequest, values: dict[str, Any]) -> ResumeResult:
-    outcome = _outcome_of(values, approval)
-    if outcome is None:  # the branch that ran sits in a subgraph whose parent has not joined yet
-        outcome = _outcome_in_subgraphs(graph, config, approval)
-    after = ctx.gateway.get_approval(approval.approval_id, ctx.tenant)
-    if after.status == "pending":
-        message = _STILL_PENDING_AR
-    else:
-        message = outcome.reason_ar if outcome is not None else already_decided_ar(after)
-    pending = [request_of(i.value) for i in values.get("__interrupt__", [])]
-    return ResumeResult(approval_id=approval.approval_id, thread_id=approval.thread_id, already_decided=False,
-                        message_ar=message, outcome=outcome, pending=pending,
-                        values={k: v for k, v in values.items() if k != "__interrupt__"})
+class _Results:
+    """What one resume did for each approval it carried (the thread's subgraphs are read once, if needed)."""
+
+    def __init__(self, ctx: GovernedContext, graph: CompiledStateGraph[Any, Any, Any, Any], config: Any,
+                 values: dict[str, Any]) -> None:
+        self._ctx, self._graph, self._config, self._values = ctx, graph, config, values
+        self._snapshot: Any = None
+        self._pending = [request_of(i.value) for i in values.get("__interrupt__", [])]
+
+    def of(self, approval: ApprovalRequest) -> ResumeResult:
+        outcome = _outcome_of(self._values, approval)
+        if outcome is None:  # the branch that ran sits in a subgraph whose parent has not joined yet
+            if self._snapshot is None:
+                self._snapshot = self._graph.get_state(self._config, subgraphs=True)
+            outcome = _outcome_in_subgraphs(self._snapshot, approval)
+        after = self._ctx.gateway.get_approval(approval.approval_id, self._ctx.tenant)
+        if after.status == "pending":
+            message = _STILL_PENDING_AR
+        else:
+            message = outcome.reason_ar if outcome is not None else already_decided_ar(after)
+        return ResumeResult(approval_id=approval.approval_id, thread_id=approval.thread_id, already_decided=False,
+                            message_ar=message, outcome=outcome, pending=self._pending,
+                            values={k: v for k, v in self._values.items() if k != "__interrupt__"})
 
 
 def _outcome_of(values: dict[str, Any], approval: ApprovalRequest) -> Outcome | None:
@@ -195,8 +436,7 @@ def _outcome_of(values: dict[str, Any], approval: ApprovalRequest) -> Outcome | 
     return outcome if isinstance(outcome, Outcome) and outcome.approval_id in (None, approval.approval_id) else None
 
 
-def _outcome_in_subgraphs(graph: CompiledStateGraph[Any, Any, Any, Any], config: Any,
-                          approval: ApprovalRequest) -> Outcome | None:
+def _outcome_in_subgraphs(snapshot: Any, approval: ApprovalRequest) -> Outcome | None:
     def search(snapshot: Any) -> Outcome | None:
         for task in snapshot.tasks:
             written = task.result.get("outcomes") if isinstance(task.result, dict) else None
@@ -214,8 +454,23 @@ def _outcome_in_subgraphs(graph: CompiledStateGraph[Any, Any, Any, Any], config:
                 return deeper
         return None
 
-    return search(graph.get_state(config, subgraphs=True))
+    return search(snapshot)
 
 
-__all__ = ["Decision", "DecisionError", "ResumeResult", "already_decided_ar", "approval_of", "awaiting", "resume",
-           "settle_stale", "thread_lock", "waiting_on"]
+__all__ = [
+    "ARRIVAL_WAIT",
+    "Arrival",
+    "Decision",
+    "DecisionError",
+    "ResumeResult",
+    "already_decided_ar",
+    "answered_meanwhile",
+    "approval_of",
+    "arriving",
+    "awaiting",
+    "resume",
+    "settle_stale",
+    "thread_lock",
+    "waiting_answers",
+    "waiting_on",
+]

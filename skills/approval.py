@@ -21,7 +21,9 @@ that was decided but never delivered (a worker died in between) is finished once
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from langgraph.config import get_config
@@ -83,12 +85,23 @@ class GovernedContext:
 
     ``caller`` is the authenticated person answering approvals in this run (the CLI's ``--as``, the
     API's key), never a value read from a resume payload; a run without one can start threads and
-    collect approvals but decides none.
+    collect approvals but decides none. A resume that carries several people's answers at once
+    (:func:`graphs.resume.resume` gathers the answers that wait on one thread) names who answered
+    each approval in ``approvers``; each was authenticated by its own request.
     """
 
     tenant: str
     gateway: Gateway
     caller: Caller | None = None
+    approvers: Mapping[str, Caller] = field(default_factory=dict)
+
+    def approver(self, approval_id: str) -> Caller | None:
+        """Who answers ``approval_id`` in this run: the person whose answer it carries, else the run's caller."""
+        return self.approvers.get(approval_id, self.caller)
+
+    def holding(self) -> AbstractContextManager[None]:
+        """What a resume keeps open while it runs, for the branches it carries to share (nothing here)."""
+        return nullcontext()
 
     def refuse_before_execution(self, call: ToolCall, approval: ApprovalRequest | None,
                                 thread_id: str) -> Outcome | None:
@@ -150,7 +163,7 @@ def human_approval(state: ApprovalState, runtime: Runtime[Any]) -> Command[Next]
     ctx = bound(runtime, GovernedContext)
     call: ToolCall = _required(state.get("call"), "a call")
     try:
-        answer = answer_approval(ctx.gateway, approval, ctx.caller, ctx.tenant, raw)
+        answer = answer_approval(ctx.gateway, approval, ctx.approver(approval.approval_id), ctx.tenant, raw)
     except ApprovalError as exc:
         token = ctx.gateway.unfinished_token(approval.approval_id, ctx.tenant)
         if token is not None:  # decided but not delivered (a crash after the decision): finish the job once

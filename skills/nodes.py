@@ -11,6 +11,7 @@ plan and the operator make; the recipient is checked again by the gateway for ev
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -83,6 +84,10 @@ class AutopilotContext(GovernedContext):
     targeting: TargetingService
     copywriter: Copywriter
     tracing: Tracing = field(default_factory=Tracing.disabled)
+
+    def holding(self) -> AbstractContextManager[None]:
+        """The copywriter's memory, held open while a resume learns the drafts it approves."""
+        return self.copywriter.holding_memory()
 
 
 def _outcome(target: OutreachTarget, status: Any, **fields: Any) -> dict[str, Outcome]:
