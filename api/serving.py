@@ -28,7 +28,6 @@ process as it found it.
 from __future__ import annotations
 
 import gc
-import importlib
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
@@ -36,19 +35,9 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import app_services, settings_of
+from graphs.warm import warm_up
 
 YOUNG_THRESHOLD = 10_000  # CPython's default is 700: a young collection every 700 net allocations
-
-# Modules the CLI imports only when a command needs them (start-up), which a serving process would
-# otherwise import inside its first requests: qdrant_client alone took 1.1 s inside the first approval
-# (an approved draft becomes a copywriter example), holding up every approval queued on that thread.
-WARM_MODULES = ("qdrant_client", "qdrant_client.models")
-
-
-def warm_imports(modules: tuple[str, ...] = WARM_MODULES) -> None:
-    for name in modules:
-        importlib.import_module(name)
-
 
 @contextmanager
 def frozen_startup_heap(young_threshold: int = YOUNG_THRESHOLD) -> Iterator[int]:
@@ -78,7 +67,10 @@ async def serving_lifespan(app: FastAPI) -> AsyncIterator[None]:
 
         runner = JobRunner(settings, clock=services.clock, gateway=services.gateway)
         await run_in_threadpool(runner.start)
-    await run_in_threadpool(warm_imports)  # before the freeze: what it loads lives as long as the process
+    # What the CLI imports only when a command needs it, and what the first approvals would load side by
+    # side (qdrant_client alone took 1.1 s inside the first approval): before the freeze, since it lives
+    # as long as the process (graphs.warm).
+    await run_in_threadpool(warm_up, settings)
     try:
         with frozen_startup_heap():
             yield

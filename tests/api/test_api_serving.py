@@ -100,7 +100,8 @@ def test_each_worker_of_dealix_serve_builds_a_served_app(env: Settings, monkeypa
 
 
 def test_a_served_process_imports_what_requests_load_lazily_before_its_first_request(tmp_path: Any) -> None:
-    """Before: the first approval of a served process imported qdrant_client inside the request (1.1 s)."""
+    """Before: the first approval of a served process imported qdrant_client inside the request (1.1 s), and
+    twenty approvals arriving at a fresh worker each compiled the prompts and rules the first needed."""
     import os
     import subprocess
     import sys
@@ -109,13 +110,32 @@ def test_a_served_process_imports_what_requests_load_lazily_before_its_first_req
         "import sys\n"
         "from fastapi.testclient import TestClient\n"
         "from api.app import create_app\n"
+        "from graphs.autopilot import _autopilot\n"
+        "from prompts.loader import load_prompts\n"
         "app = create_app(serving=True)\n"
-        "assert 'qdrant_client' not in sys.modules\n"
+        "assert 'qdrant_client' not in sys.modules and 'portalocker' not in sys.modules\n"
+        "assert _autopilot.cache_info().currsize == 0 and load_prompts.cache_info().currsize == 0\n"
         "with TestClient(app):\n"
-        "    assert 'qdrant_client' in sys.modules\n"
+        "    assert 'qdrant_client' in sys.modules and 'portalocker' in sys.modules\n"
+        "    assert _autopilot.cache_info().currsize == 1, 'the autopilot graph is compiled before a request'\n"
+        "    assert load_prompts.cache_info().currsize == 1, 'the prompts are loaded before a request'\n"
         "print('warm')\n"
     )
     env = {**os.environ, "DEALIX_DATA_DIR": str(tmp_path / "data"), "DEALIX_SECRET_KEY": "k" * 32,
            "DEALIX_JOBS": "false"}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "warm", done.stderr[-2000:]
+
+
+def test_a_warm_up_step_that_fails_is_logged_and_serving_goes_on(monkeypatch: pytest.MonkeyPatch,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    import graphs.warm as warm
+
+    def broken() -> None:
+        raise OSError("prompts folder unreadable")
+
+    monkeypatch.setattr(warm, "_catalogues", broken)
+    with caplog.at_level("WARNING", logger="dealix.warm"):
+        seconds = warm.warm_up()
+    assert seconds >= 0
+    assert any("warm-up step failed" in r.getMessage() for r in caplog.records)
