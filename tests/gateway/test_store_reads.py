@@ -17,19 +17,24 @@ URL = os.environ.get("DEALIX_TEST_POSTGRES_URL", "")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    url = None
-    if request.param == "postgres":
-        if not URL:
-            pytest.skip("DEALIX_TEST_POSTGRES_URL is not set")
-        url = URL
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str | None]:
+    """None for SQLite files; the test database's URL for PostgreSQL (its schemas dropped afterwards)."""
+    if request.param == "sqlite":
+        yield None
+        return
+    if not URL:
+        pytest.skip("DEALIX_TEST_POSTGRES_URL is not set")
+    yield URL
+    from tools.pgdb import drop_schemas
+
+    drop_schemas(URL, tmp_path / "data")
+
+
+@pytest.fixture
+def store(url: str | None, tmp_path: Path) -> Iterator[Store]:
     opened = Store(tmp_path / "data" / "dealix.db", database_url=url)
     yield opened
     opened.close()
-    if url:
-        from tools.pgdb import drop_schemas
-
-        drop_schemas(url, tmp_path / "data")
 
 
 def _value(store: Store, key: str) -> str | None:
@@ -130,13 +135,8 @@ def test_many_threads_read_at_once_while_one_writes(store: Store) -> None:
     assert errors == []
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def two_stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Store, Store, str | None]]:
-    url = None
-    if request.param == "postgres":
-        if not URL:
-            pytest.skip("DEALIX_TEST_POSTGRES_URL is not set")
-        url = URL
+@pytest.fixture
+def two_stores(url: str | None, tmp_path: Path) -> Iterator[tuple[Store, Store, str | None]]:
     first = Store(tmp_path / "data" / "first.db", database_url=url)
     second = Store(tmp_path / "data" / "second.db", database_url=url)
     for opened, name in ((first, "first"), (second, "second")):
@@ -145,10 +145,6 @@ def two_stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple
     yield first, second, url
     first.close()
     second.close()
-    if url:
-        from tools.pgdb import drop_schemas
-
-        drop_schemas(url, tmp_path / "data")
 
 
 def test_reads_nested_in_reads_finish_with_every_pooled_connection_held(
