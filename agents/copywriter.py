@@ -36,6 +36,7 @@ from agents.example_text import ExampleText, reuse
 from agents.grounds import Ground, grounds_of, lead_spans, template_variables
 from agents.guard import Channel, DraftFacts, GuardReport, Language, check_text, load_guard_rules
 from agents.routing import OFFLINE, Route, chain_model
+from agents.thread_loop import ensure_thread_loop
 from agents.tracing import Tracing
 from prompts import PromptRef, get_prompt
 from tools.pii import PiiMasker
@@ -197,6 +198,7 @@ class Copywriter:
                                   names=(brief.contact_name, *other_names)) as observation:
             with recorded_call(self.recorder, COPYWRITER_SKILL, [r.label for r in routes]) as call:
                 try:
+                    ensure_thread_loop()
                     result = copywriter_agent.run_sync(render_brief(brief, self.sender, shown), deps=deps,
                                                        model=chain_model(routes), usage=call.usage)
                 except UnexpectedModelBehavior:

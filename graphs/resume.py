@@ -112,12 +112,28 @@ class _Answer:
 class _Desk:
     """The answers that wait on one thread in this process, and the lock its resumes take in turn."""
 
-    lock: threading.Lock = field(default_factory=threading.Lock)  # the thread's turn
-    guard: threading.Condition = field(default_factory=threading.Condition)  # what follows, and arrivals
+    guard: threading.Condition = field(default_factory=threading.Condition)  # everything below
+    busy: bool = False  # a turn is running in this process
     waiting: list[_Answer] = field(default_factory=list)
     in_flight: dict[str, _Answer] = field(default_factory=dict)  # approval id → the first answer not done yet
     arriving: int = 0  # answers on their way (checked, their context being built), not queued yet
     users: int = 0
+
+    def take_turn(self, mine: _Answer | None = None) -> bool:
+        """Wait for the thread's turn in this process and take it; False, without taking it, as soon as
+        ``mine`` was carried by someone else's turn (its caller need not wait for the turns after)."""
+        with self.guard:
+            while self.busy and not (mine is not None and mine.done):
+                self.guard.wait()
+            if mine is not None and mine.done:
+                return False
+            self.busy = True
+            return True
+
+    def end_turn(self) -> None:
+        with self.guard:
+            self.busy = False
+            self.guard.notify_all()  # the answers it carried, and the next turn
 
     def wait_for_arrivals(self, timeout: float) -> None:
         """Let answers already on their way join this turn (a moment at most; no wait when none is)."""
@@ -225,8 +241,13 @@ def _file_lock(thread_id: str, lock_dir: Path | None) -> Iterator[None]:
 @contextmanager
 def thread_lock(thread_id: str, lock_dir: Path | None) -> Iterator[None]:
     """One resume of ``thread_id`` at a time: in this process, and across processes sharing ``lock_dir``."""
-    with _desk(thread_id) as desk, desk.lock, _file_lock(thread_id, lock_dir):
-        yield
+    with _desk(thread_id) as desk:
+        desk.take_turn()
+        try:
+            with _file_lock(thread_id, lock_dir):
+                yield
+        finally:
+            desk.end_turn()
 
 
 def resume(graph: CompiledStateGraph[Any, Any, Any, Any], ctx: GovernedContext, approval_id: str,
@@ -257,16 +278,18 @@ def resume(graph: CompiledStateGraph[Any, Any, Any, Any], ctx: GovernedContext, 
         if arrival is not None:
             arrival.queued(desk)
         try:
-            while not mine.done:
-                with desk.lock:
-                    if mine.done:  # the turn before ours carried our answer
-                        break
+            while desk.take_turn(mine):  # False once a turn carried our answer
+                try:
                     desk.wait_for_arrivals(ARRIVAL_WAIT)
                     with _file_lock(approval.thread_id, lock_dir):
                         with desk.guard:
                             batch, later = _one_per_approval(desk.waiting)
                             desk.waiting[:] = later  # a repeat of an answer in this batch goes next
                         _answer_together(graph, ctx, config, batch)
+                finally:
+                    desk.end_turn()
+                if mine.done:
+                    break
         finally:
             with desk.guard:
                 if desk.in_flight.get(approval_id) is mine:

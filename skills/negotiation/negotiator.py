@@ -30,6 +30,7 @@ from agents.copywriter import SenderProfile
 from agents.guard import Channel, DraftFacts, GuardReport, Language, load_guard_rules
 from agents.models import build_routes
 from agents.routing import OFFLINE, Route, Sleep, chain_model
+from agents.thread_loop import ensure_thread_loop
 from agents.tracing import Tracing
 from prompts import get_prompt
 from skills.negotiation.catalog import LeadFacts, load_playbook
@@ -164,6 +165,7 @@ class Negotiator:
             routes = (Route(self.model_label, self.model), *self.fallbacks)
             with recorded_call(self.recorder, NEGOTIATION_SKILL, [r.label for r in routes]) as call:
                 try:
+                    ensure_thread_loop()
                     result = negotiator_agent.run_sync(render_brief(request), deps=deps, model=chain_model(routes),
                                                        usage=call.usage)
                 except UnexpectedModelBehavior:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic_ai import Agent, ToolOutput
 from pydantic_ai.models import Model
 
+from agents.thread_loop import ensure_thread_loop
 from prompts import get_prompt
 from skills.operator.classifier import detect_lang
 from skills.operator.intents import Intent, Period, Slots
@@ -94,6 +95,7 @@ class ModelRouter:
 
     def route(self, text: str) -> Intent | None:
         try:
+            ensure_thread_loop()
             output = self._agent.run_sync(text).output
         except Exception as exc:  # any model failure falls back to the offline classifier
             log.warning("router model failed (%s); using the classifier", type(exc).__name__)
