@@ -8,9 +8,15 @@
       └─ waiting ............................. Command(resume={interrupt_id: agent-inbox response})
 
 The thread's own nodes (:mod:`skills.approval`) resolve the answer with the gateway and execute
-what was approved through the side-effect ledger. Resumes of one thread are serialised (threads in
-this process by a lock, processes on this machine by a lock file), so approvals answered at the
-same moment in one plan never race on its checkpoint.
+what was approved through the side-effect ledger. Resumes of one thread take turns (in this process
+a turn at a time, across processes on this machine a lock file), so approvals answered at the same
+moment in one plan never race on its checkpoint; and a turn carries every answer waiting for it in
+this process, in one resume:
+
+    answers to one thread ─▶ queue (in process) ─▶ one turn: wait ≤ 0.1 s for answers on their way
+                                                    ─▶ Command(resume={interrupt: answer, …}),
+                                                       each answer with its own approver
+                             a repeat of an answer in flight ─▶ waits for it ─▶ already decided
 """
 
 from __future__ import annotations
