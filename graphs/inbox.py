@@ -142,8 +142,7 @@ def decide_approval(*, settings: Settings, gateway: Gateway, checkpointer: BaseC
         approval = gateway.get_approval(approval_id, caller.tenant)
     unfinished = gateway.unfinished_token(approval_id, caller.tenant) is not None
     if approval.status != "pending" and not unfinished:
-        raise ApprovalError(f"سبق اتخاذ قرار في هذه الموافقة ({_STATUS_AR[approval.status]})؛ لم يتغير شيء.",
-                            f"Approval already decided ({approval.status}).", code="already_decided")
+        raise _already_decided(approval)
     if approval.status == "pending" and caller.role not in approval.approver_roles:
         gateway.audit.record(tenant=caller.tenant, kind="approval_refused", actor=caller.user_id,
                              action=approval.action_request.action,
@@ -167,11 +166,14 @@ def decide_approval(*, settings: Settings, gateway: Gateway, checkpointer: BaseC
             # gateway decides it alone below.
         else:
             if result.already_decided:  # answered by another request while this one waited for the thread
-                after = gateway.get_approval(approval_id, caller.tenant)
-                raise ApprovalError(f"سبق اتخاذ قرار في هذه الموافقة ({_STATUS_AR[after.status]})؛ لم يتغير شيء.",
-                                    f"Approval already decided ({after.status}).", code="already_decided")
+                raise _already_decided(gateway.get_approval(approval_id, caller.tenant))
             return _decision(approval, gateway, caller, verdict, result)
     return _resolve_directly(gateway, caller, approval, verdict, edited_args, edited_action, reason)
+
+
+def _already_decided(approval: ApprovalRequest) -> ApprovalError:
+    return ApprovalError(f"سبق اتخاذ قرار في هذه الموافقة ({_STATUS_AR[approval.status]})؛ لم يتغير شيء.",
+                         f"Approval already decided ({approval.status}).", code="already_decided")
 
 
 def _route(approval: ApprovalRequest) -> Route | None:

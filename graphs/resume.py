@@ -185,8 +185,7 @@ class Arrival:
     still waiting. The wait is bounded (:data:`ARRIVAL_WAIT`) and none at all when nothing is on its way.
     """
 
-    def __init__(self, thread_id: str) -> None:
-        self.thread_id = thread_id
+    def __init__(self) -> None:
         self._open = True
 
     def queued(self, desk: _Desk) -> None:
@@ -207,7 +206,7 @@ def arriving(thread_id: str) -> Iterator[Arrival]:
     with _desk(thread_id) as desk:
         with desk.guard:
             desk.arriving += 1
-        arrival = Arrival(thread_id)
+        arrival = Arrival()
         try:
             yield arrival
         finally:
