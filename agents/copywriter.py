@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import json
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,6 +36,7 @@ from agents.call_records import ModelCallRecorder, recorded_call
 from agents.example_text import ExampleText, reuse
 from agents.grounds import Ground, grounds_of, lead_spans, template_variables
 from agents.guard import Channel, DraftFacts, GuardReport, Language, check_text, load_guard_rules
+from agents.learning import Later, drain
 from agents.routing import OFFLINE, Route, chain_model
 from agents.thread_loop import ensure_thread_loop
 from agents.tracing import Tracing
@@ -171,14 +173,27 @@ class Copywriter:
     sender: SenderProfile = field(default_factory=default_sender_profile)
     tracing: Tracing = field(default_factory=Tracing.disabled)
     examples: CopyExamples | None = None
+    later: Later | None = None  # set: learning waits for the resume's answers (agents.learning)
 
     def learn(self, brief: LeadBrief, *, approval_id: str, action: str, subject: str | None, body: str,
               original_body: str | None) -> bool:
-        """Remember an approved draft for this tenant's next leads; False when there is no memory or it was not kept."""
+        """Remember an approved draft for this tenant's next leads; False when there is no memory or it was not kept.
+
+        With :attr:`later` set, the draft is queued there and True only says so: whether it is kept is
+        decided (and logged) when the learner gets to it."""
         if self.examples is None:
             return False
-        return self.examples.learn(brief, self.sender, approval_id=approval_id, action=action, subject=subject,
-                                   body=body, original_body=original_body)
+        learn = partial(self.examples.learn, brief, self.sender, approval_id=approval_id, action=action,
+                        subject=subject, body=body, original_body=original_body)
+        if self.later is not None:
+            self.later.add(learn)
+            return True
+        return learn()
+
+    def learning_later(self) -> tuple[Copywriter, Later]:
+        """This copywriter with its learning collected for after the answers, and where it is collected."""
+        later = Later(hold=self.holding_memory)
+        return replace(self, later=later), later
 
     def holding_memory(self) -> AbstractContextManager[None]:
         """Keep the memory open for a block that learns many drafts (one open of a local store, not one each)."""
@@ -191,6 +206,8 @@ class Copywriter:
               other_contacts: tuple[str, ...] = ()) -> Draft:
         facts = draft_facts(brief, self.sender, other_names=other_names, other_contacts=other_contacts)
         deps = CopyDeps(brief=brief, sender=self.sender, facts=facts, masker=self.masker)
+        if self.examples is not None:
+            drain()  # what this process approved before is learned before this draft recalls examples
         shown = tuple(self.examples.recall(brief)) if self.examples is not None else ()
         shown_ids = tuple(e.approval_id for e in shown)
         routes = (Route(self.model_label, self.model), *self.fallbacks)

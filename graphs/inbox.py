@@ -33,7 +33,7 @@ from graphs.checkpoint import GraphKind, kind_of, thread_config
 from graphs.growth import build_daily_plan_graph, build_plan_context
 from graphs.negotiation import build_negotiation_context, build_negotiation_graph
 from graphs.partners import build_partner_graph, build_partners_context
-from graphs.resume import DecisionError, ResumeResult, answered_meanwhile, arriving, resume
+from graphs.resume import DecisionError, Entry, ResumeResult, arriving, entering, resume
 from graphs.runtime import build_context
 from graphs.support import build_support_context, build_support_graph
 from skills.approval import GovernedContext
@@ -135,40 +135,80 @@ def decide_approval(*, settings: Settings, gateway: Gateway, checkpointer: BaseC
                     approval_id: str, verdict: Verdict, edited_args: dict[str, Any] | None = None,
                     edited_action: str | None = None, reason: str | None = None,
                     clock: Clock = system_clock) -> InboxDecision:
+    with entering() as entry:  # a turn that starts meanwhile waits a moment for this answer
+        return _decide(settings=settings, gateway=gateway, checkpointer=checkpointer, caller=caller,
+                       approval_id=approval_id, verdict=verdict, edited_args=edited_args,
+                       edited_action=edited_action, reason=reason, clock=clock, entry=entry)
+
+
+def _decide(*, settings: Settings, gateway: Gateway, checkpointer: BaseCheckpointSaver[Any], caller: Caller,
+            approval_id: str, verdict: Verdict, edited_args: dict[str, Any] | None, edited_action: str | None,
+            reason: str | None, clock: Clock, entry: Entry) -> InboxDecision:
     approval = gateway.get_approval(approval_id, caller.tenant)
     route = _route(approval)
-    if route is not None and answered_meanwhile(approval.thread_id, approval_id):
-        # Another request of this process was carrying an answer to it: see how that ended.
-        approval = gateway.get_approval(approval_id, caller.tenant)
-    unfinished = gateway.unfinished_token(approval_id, caller.tenant) is not None
+    settled = False  # known to be decided with nothing left to finish (no need to ask the ledger)
+    while True:
+        _check(gateway, caller, approval, verdict, edited_args, edited_action, clock, settled=settled)
+        if route is None:
+            return _resolve_directly(gateway, caller, approval, verdict, edited_args, edited_action, reason)
+        with arriving(approval.thread_id, approval_id) as arrival:
+            entry.end()  # announced to its thread now (or waiting behind another answer)
+            if arrival.behind is None:
+                try:
+                    with route.context(Services(settings, gateway, clock), caller.tenant, caller) as ctx:
+                        result = resume(route.graph(checkpointer), ctx, approval_id, verdict,
+                                        edited_args=edited_args, edited_action=edited_action, reason=reason,
+                                        lock_dir=settings.data_dir / "locks", arrival=arrival)
+                except ApprovalError as exc:
+                    if exc.code != "approval_not_awaited":
+                        raise
+                    # The thread's graph does not wait on it (the thread is gone, or never paused on it):
+                    # the gateway decides it alone.
+                    route = None
+                    continue
+                after = gateway.get_approval(approval_id, caller.tenant)
+                if arrival.flight is not None and _settled(after, result):
+                    arrival.flight.land(after)  # the repeats behind this answer need not read it again
+                if result.already_decided:  # answered by another request while this one waited for the thread
+                    raise _already_decided(after)
+                return _decision(approval, after, caller, verdict, result)
+        # Another request of this process carries an answer to it: see how that one ended, then check again.
+        arrival.behind.wait(ANSWER_WAIT)
+        landed = arrival.behind.approval
+        approval, settled = (landed, True) if landed is not None else (gateway.get_approval(approval_id,
+                                                                                              caller.tenant), False)
+
+
+ANSWER_WAIT = 120.0  # seconds a repeat waits for the answer ahead of it before it looks again
+
+
+def _settled(approval: ApprovalRequest, result: ResumeResult) -> bool:
+    """Whether ``approval``, as a resume left it, is decided with nothing left to finish."""
+    if approval.status in ("pending", "approved"):
+        return False
+    if approval.status == "consumed":  # spent: its execution ended in this resume, or earlier
+        return result.already_decided or (result.outcome is not None
+                                          and result.outcome.status in ("executed", "already_executed"))
+    return True
+
+
+def _check(gateway: Gateway, caller: Caller, approval: ApprovalRequest, verdict: Verdict,
+           edited_args: dict[str, Any] | None, edited_action: str | None, clock: Clock, *,
+           settled: bool = False) -> None:
+    """Refuse an answer that cannot be taken: decided already (409), a role that may not (audited), an
+    edit without its new arguments. ``settled``: the approval is known to have nothing left to finish."""
+    unfinished = not settled and gateway.unfinished_token(approval.approval_id, caller.tenant) is not None
     if approval.status != "pending" and not unfinished:
         raise _already_decided(approval)
     if approval.status == "pending" and caller.role not in approval.approver_roles:
         gateway.audit.record(tenant=caller.tenant, kind="approval_refused", actor=caller.user_id,
                              action=approval.action_request.action,
-                             payload={"approval_id": approval_id, "role": caller.role.value}, ts=clock())
+                             payload={"approval_id": approval.approval_id, "role": caller.role.value}, ts=clock())
         raise RoleNotAllowed(gateway.policy.message("role_not_allowed").reason_ar,
                              f"Role {caller.role.value} may not approve {approval.action_request.action}.")
     if verdict == "edit" and not edited_args and not edited_action:
         raise DecisionError("التعديل يحتاج المعطيات الجديدة (مثل نص الرسالة).", "An edit needs the edited arguments.",
                             code="edit_without_args")
-    if route is not None:
-        try:
-            with (arriving(approval.thread_id) as arrival,
-                  route.context(Services(settings, gateway, clock), caller.tenant, caller) as ctx):
-                result = resume(route.graph(checkpointer), ctx, approval_id, verdict, edited_args=edited_args,
-                                edited_action=edited_action, reason=reason, lock_dir=settings.data_dir / "locks",
-                                arrival=arrival)
-        except ApprovalError as exc:
-            if exc.code != "approval_not_awaited":
-                raise
-            # The thread's graph does not wait on it (the thread is gone, or never paused on it): the
-            # gateway decides it alone below.
-        else:
-            if result.already_decided:  # answered by another request while this one waited for the thread
-                raise _already_decided(gateway.get_approval(approval_id, caller.tenant))
-            return _decision(approval, gateway, caller, verdict, result)
-    return _resolve_directly(gateway, caller, approval, verdict, edited_args, edited_action, reason)
 
 
 def _already_decided(approval: ApprovalRequest) -> ApprovalError:
@@ -191,9 +231,8 @@ def _route(approval: ApprovalRequest) -> Route | None:
     return ROUTES[kind]
 
 
-def _decision(approval: ApprovalRequest, gateway: Gateway, caller: Caller, verdict: Verdict,
+def _decision(approval: ApprovalRequest, after: ApprovalRequest, caller: Caller, verdict: Verdict,
               result: ResumeResult) -> InboxDecision:
-    after = gateway.get_approval(approval.approval_id, caller.tenant)
     outcome = result.outcome
     return InboxDecision(approval_id=approval.approval_id, thread_id=approval.thread_id, verdict=verdict,
                          status=after.status, decided_by=caller.user_id, message_ar=result.message_ar,

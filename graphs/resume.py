@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import threading
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,6 +43,8 @@ from tools.errors import ApprovalError, GatewayError, RoleNotAllowed
 from tools.models import ApprovalRequest, Caller, Role
 
 Decision = Literal["approve", "reject", "edit"]
+
+log = logging.getLogger("dealix.resume")
 
 _STATUS_AR = {"approved": "تمت الموافقة", "rejected": "رُفض", "consumed": "نُفِّذ", "superseded": "عُدِّل",
               "expired": "انتهت صلاحيته", "pending": "بانتظار القرار"}
@@ -103,15 +106,13 @@ class _Answer:
     result: ResumeResult | None = None
     error: BaseException | None = None
     done: bool = False
-    settled: threading.Event = field(default_factory=threading.Event)
+    flight: Flight = field(default_factory=lambda: Flight())
 
     def finish(self, result: ResumeResult) -> None:
         self.result, self.done = result, True
-        self.settled.set()
 
     def fail(self, error: BaseException) -> None:
         self.error, self.done = error, True
-        self.settled.set()
 
 
 @dataclass(eq=False)
@@ -121,7 +122,8 @@ class _Desk:
     guard: threading.Condition = field(default_factory=threading.Condition)  # everything below
     busy: bool = False  # a turn is running in this process
     waiting: list[_Answer] = field(default_factory=list)
-    in_flight: dict[str, _Answer] = field(default_factory=dict)  # approval id → the first answer not done yet
+    in_flight: dict[str, Flight] = field(default_factory=dict)  # approval id → the first answer to it on its
+    #                                                             way in this process (a request, or a resume)
     arriving: int = 0  # answers on their way (checked, their context being built), not queued yet
     users: int = 0
 
@@ -142,15 +144,57 @@ class _Desk:
             self.guard.notify_all()  # the answers it carried, and the next turn
 
     def wait_for_arrivals(self, timeout: float) -> None:
-        """Let answers already on their way join this turn (a moment at most; no wait when none is)."""
+        """Let answers already on their way join this turn (a moment at most; no wait when none is): those
+        announced to this thread, and decisions of this process still being checked (their thread is not
+        known yet; looked at every :data:`ENTRY_POLL` seconds)."""
         deadline = time.monotonic() + timeout
         with self.guard:
-            while self.arriving > 0 and (left := deadline - time.monotonic()) > 0:
-                self.guard.wait(left)
+            while (self.arriving > 0 or _entries.count > 0) and (left := deadline - time.monotonic()) > 0:
+                self.guard.wait(min(left, ENTRY_POLL) if self.arriving == 0 else left)
 
 
 _desks: dict[str, _Desk] = {}
 _desks_guard = threading.Lock()
+ENTRY_POLL = 0.01  # seconds between looks at the decisions still being checked, while a turn waits for them
+
+
+class _Entries:
+    """How many decisions of this process are being checked before their thread is known (:func:`entering`)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+
+
+_entries = _Entries()
+
+
+class Entry:
+    """One decision being checked (see :func:`entering`); :meth:`end` once it is announced to its thread."""
+
+    def __init__(self) -> None:
+        self._open = True
+
+    def end(self) -> None:
+        with _entries.lock:
+            if self._open:
+                self._open = False
+                _entries.count -= 1
+
+
+@contextmanager
+def entering() -> Iterator[Entry]:
+    """A decision that has arrived in this process and is being checked (its approval read, the caller's
+    role): a turn that starts meanwhile on any thread waits a moment for it too, so a burst of answers to
+    one plan is carried by one resume. It ends at :meth:`Entry.end` (once :func:`arriving` announced it)
+    or when the block ends."""
+    entry = Entry()
+    with _entries.lock:
+        _entries.count += 1
+    try:
+        yield entry
+    finally:
+        entry.end()
 
 
 @contextmanager
@@ -167,6 +211,15 @@ def _desk(thread_id: str) -> Iterator[_Desk]:
                 _desks.pop(thread_id, None)
 
 
+def answering_no_one() -> bool:
+    """True when no decision is being checked, waits for a thread or is carried by a turn in this process."""
+    if _entries.count:
+        return False
+    with _desks_guard:
+        desks = list(_desks.values())
+    return not desks  # a desk lives while an answer (or a lock) uses it
+
+
 def waiting_answers(thread_id: str) -> int:
     """How many answers wait in this process for ``thread_id``'s next resume (0 when none)."""
     with _desks_guard:
@@ -177,16 +230,40 @@ def waiting_answers(thread_id: str) -> int:
         return len(desk.waiting)
 
 
+class Flight:
+    """The first answer to one approval on its way in this process, which the answers behind it wait for.
+
+    ``approval`` is the approval as that answer left it, when it is decided with nothing left to
+    finish (a repeat can then be told "already decided" without reading it again); None otherwise."""
+
+    def __init__(self) -> None:
+        self.landed = threading.Event()
+        self.approval: ApprovalRequest | None = None
+
+    def land(self, approval: ApprovalRequest | None = None) -> None:
+        self.approval = approval
+        self.landed.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.landed.wait(timeout)
+
+
 class Arrival:
     """An answer on its way to a thread's queue: a turn that starts meanwhile waits for it to join.
 
     Twenty people approving one plan at the same moment otherwise leave the first resume with one
     answer, because the others are still being checked; every extra resume re-enters every branch
     still waiting. The wait is bounded (:data:`ARRIVAL_WAIT`) and none at all when nothing is on its way.
+
+    ``behind`` is set when another answer to the same approval is already on its way in this process:
+    its caller waits for that one (``behind.wait()``) and reads the approval again, instead of building
+    a run context and queueing a repeat that would most likely find it decided.
     """
 
-    def __init__(self) -> None:
-        self._open = True
+    def __init__(self, behind: Flight | None = None, flight: Flight | None = None) -> None:
+        self._open = behind is None  # an answer behind another announces nothing
+        self.behind = behind
+        self.flight = flight  # this answer's own flight, when it is the first to its approval here
 
     def queued(self, desk: _Desk) -> None:
         if self._open:
@@ -200,47 +277,90 @@ ARRIVAL_WAIT = 0.1  # seconds a turn waits at most for answers on their way
 
 
 @contextmanager
-def arriving(thread_id: str) -> Iterator[Arrival]:
-    """Announce an answer to ``thread_id`` from the moment it is known until :func:`resume` queues it
-    (or the caller gives up on it: a refusal, a repeat)."""
+def arriving(thread_id: str, approval_id: str | None = None) -> Iterator[Arrival]:
+    """Announce an answer to ``thread_id`` (to ``approval_id``, when given) from the moment it is known
+    until :func:`resume` queues it, or the caller gives up on it (a refusal, a repeat)."""
     with _desk(thread_id) as desk:
+        mine: Flight | None = None
         with desk.guard:
-            desk.arriving += 1
-        arrival = Arrival()
+            behind = desk.in_flight.get(approval_id) if approval_id is not None else None
+            if behind is None:
+                desk.arriving += 1
+                if approval_id is not None:
+                    mine = desk.in_flight[approval_id] = Flight()
+        arrival = Arrival(behind, mine)
         try:
             yield arrival
         finally:
             arrival.queued(desk)
+            if mine is not None and approval_id is not None:
+                with desk.guard:
+                    if desk.in_flight.get(approval_id) is mine:
+                        del desk.in_flight[approval_id]
+                mine.landed.set()  # the caller landed it with the approval when it knew it decided
 
 
-def answered_meanwhile(thread_id: str, approval_id: str, *, timeout: float = 120.0) -> bool:
-    """Wait for an answer to ``approval_id`` that this process is already carrying to its thread; True
-    when there was one (read the approval again: it is most likely decided now)."""
-    with _desks_guard:
-        desk = _desks.get(thread_id)
-    if desk is None:
-        return False
-    with desk.guard:
-        answer = desk.in_flight.get(approval_id)
-    if answer is None:
-        return False
-    return answer.settled.wait(timeout)
+LOCK_POLL = 0.02  # seconds between tries of a thread's lock file held by another process
 
 
 @contextmanager
-def _file_lock(thread_id: str, lock_dir: Path | None) -> Iterator[None]:
-    """The thread's lock across the processes that share ``lock_dir`` (none without one)."""
+def _file_lock(thread_id: str, lock_dir: Path | None,
+               meanwhile: Callable[[], bool] | None = None) -> Iterator[bool]:
+    """The thread's lock across the processes that share ``lock_dir`` (none without one): True once held.
+
+    With ``meanwhile``, the lock is tried every :data:`LOCK_POLL` seconds, and ``meanwhile`` is called
+    between tries; when it returns True the wait is given up and False is yielded (the lock not held).
+    """
     if lock_dir is None:
-        yield
+        yield True
         return
     lock_dir.mkdir(parents=True, exist_ok=True)
     name = hashlib.sha256(thread_id.encode()).hexdigest()[:32]
     with (lock_dir / f"{name}.lock").open("a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        if meanwhile is None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        else:
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if meanwhile():
+                        yield False
+                        return
+                    time.sleep(LOCK_POLL)
         try:
-            yield
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _settle_decided(ctx: GovernedContext, desk: _Desk) -> bool:
+    """Finish every answer waiting on ``desk`` whose approval is decided with nothing left to finish:
+    "already decided", without a turn (decided is final; the turn would read the same). True if any."""
+    with desk.guard:
+        ids = {answer.approval_id for answer in desk.waiting}
+    if not ids:
+        return False
+    try:
+        settled = ctx.gateway.settled_approvals(ids, ctx.tenant)
+    except Exception:  # a turn reads them again, under the lock, and reports what fails
+        log.warning("reading the approvals waited on failed; they wait for their turn", exc_info=True)
+        return False
+    if not settled:
+        return False
+    with desk.guard:
+        keep = []
+        for answer in desk.waiting:
+            found = settled.get(answer.approval_id)
+            if found is None:
+                keep.append(answer)
+            else:
+                answer.finish(ResumeResult(approval_id=found.approval_id, thread_id=found.thread_id,
+                                           already_decided=True, message_ar=already_decided_ar(found)))
+        desk.waiting[:] = keep
+        desk.guard.notify_all()  # their callers wait for a turn: they need none now
+    return True
 
 
 @contextmanager
@@ -279,26 +399,32 @@ def resume(graph: CompiledStateGraph[Any, Any, Any, Any], ctx: GovernedContext, 
     with _desk(approval.thread_id) as desk:
         with desk.guard:
             desk.waiting.append(mine)
-            desk.in_flight.setdefault(approval_id, mine)
+            flight = desk.in_flight.setdefault(approval_id, mine.flight)
         if arrival is not None:
             arrival.queued(desk)
         try:
-            while desk.take_turn(mine):  # False once a turn carried our answer
+            while desk.take_turn(mine):  # False once a turn carried our answer (or found it decided)
                 try:
                     desk.wait_for_arrivals(ARRIVAL_WAIT)
-                    with _file_lock(approval.thread_id, lock_dir):
-                        with desk.guard:
-                            batch, later = _one_per_approval(desk.waiting)
-                            desk.waiting[:] = later  # a repeat of an answer in this batch goes next
-                        _answer_together(graph, ctx, config, batch)
+                    # While another process resumes the thread, what it decides is told to the answers
+                    # waiting here at once; and this turn is given up if ours was one of them.
+                    with _file_lock(approval.thread_id, lock_dir,
+                                    meanwhile=lambda: _settle_decided(ctx, desk) or mine.done) as ours:
+                        if ours:
+                            with desk.guard:
+                                batch, later = _one_per_approval(desk.waiting)
+                                desk.waiting[:] = later  # a repeat of an answer in this batch goes next
+                            _answer_together(graph, ctx, config, batch)
+                    _settle_decided(ctx, desk)  # those repeats: decided now, they need no turn of their own
                 finally:
                     desk.end_turn()
                 if mine.done:
                     break
         finally:
             with desk.guard:
-                if desk.in_flight.get(approval_id) is mine:
+                if flight is mine.flight and desk.in_flight.get(approval_id) is flight:
                     del desk.in_flight[approval_id]
+            mine.flight.land()
     if mine.error is not None:
         raise mine.error
     assert mine.result is not None
@@ -335,11 +461,18 @@ def _answer_together(graph: CompiledStateGraph[Any, Any, Any, Any], ctx: Governe
 def _resume_batch(graph: CompiledStateGraph[Any, Any, Any, Any], ctx: GovernedContext, config: Any,
                   batch: list[_Answer]) -> None:
     gateway = ctx.gateway
+    try:  # each as it is now that the thread is ours (two reads for the batch, not two an answer)
+        current = gateway.get_approvals([answer.approval_id for answer in batch], ctx.tenant)
+        settled = gateway.settled_approvals([i for i, a in current.items() if a.status != "pending"], ctx.tenant)
+    except Exception as exc:
+        for answer in batch:
+            answer.fail(exc)
+        return
     ready: list[tuple[_Answer, ApprovalRequest, bool]] = []
-    for answer in batch:  # each as it is now that the thread is ours
+    for answer in batch:
         try:
-            approval = gateway.get_approval(answer.approval_id, ctx.tenant)
-            unfinished = gateway.unfinished_token(answer.approval_id, ctx.tenant) is not None
+            approval = current.get(answer.approval_id) or gateway.get_approval(answer.approval_id, ctx.tenant)
+            unfinished = approval.status != "pending" and approval.approval_id not in settled
             if approval.status != "pending" and not unfinished:
                 answer.finish(ResumeResult(approval_id=answer.approval_id, thread_id=approval.thread_id,
                                            already_decided=True, message_ar=already_decided_ar(approval)))
@@ -354,8 +487,10 @@ def _resume_batch(graph: CompiledStateGraph[Any, Any, Any, Any], ctx: GovernedCo
         ready.append((answer, approval, unfinished))
     if not ready:
         return
-    settle_stale(ctx, graph, config, keep={answer.approval_id for answer, _, _ in ready})
-    waiting = _interrupts(graph, config)
+    interrupts = graph.get_state(config).interrupts
+    settled_branches = settle_stale(ctx, graph, config, keep={answer.approval_id for answer, _, _ in ready},
+                                    interrupts=interrupts)
+    waiting = _interrupts(graph, config) if settled_branches else _waiting_in(interrupts)
     if any(unfinished and answer.approval_id not in waiting for answer, _, unfinished in ready):
         # A worker died after a decision, before its checkpoint: run the thread's pending tasks once more
         # (the ledger and its lease keep the execution to one).
@@ -385,18 +520,26 @@ def _resume_batch(graph: CompiledStateGraph[Any, Any, Any, Any], ctx: GovernedCo
         answered.append((answer, approval))
     if not resumes:
         return
-    run = replace(ctx, caller=answered[0][0].caller, approvers=approvers)
-    with ctx.holding():
+    # What the branches learn from the drafts approved waits for the answers (agents.learning).
+    run, later = replace(ctx, caller=answered[0][0].caller, approvers=approvers).learning_later()
+    try:
         values = dict(graph.invoke(Command(resume=resumes), config, context=run))
-    results = _Results(ctx, graph, config, values)
-    for answer, approval in answered:
-        answer.finish(results.of(approval))
+        results = _Results(ctx, graph, config, values)
+        for answer, approval in answered:
+            answer.finish(results.of(approval))
+    finally:
+        if later is not None:
+            later.start(quiet=answering_no_one)  # also after a failure: the branches that ran will not run again
 
 
 def _interrupts(graph: CompiledStateGraph[Any, Any, Any, Any], config: Any) -> dict[str, str]:
     """approval id → the id of the interrupt that waits on it, in the thread as it is now."""
+    return _waiting_in(graph.get_state(config).interrupts)
+
+
+def _waiting_in(interrupts: Iterable[Any]) -> dict[str, str]:
     found: dict[str, str] = {}
-    for pending in graph.get_state(config).interrupts:
+    for pending in interrupts:
         approval_id = approval_of(pending.value)
         if approval_id is not None:
             found.setdefault(approval_id, pending.id)
@@ -404,7 +547,7 @@ def _interrupts(graph: CompiledStateGraph[Any, Any, Any, Any], config: Any) -> d
 
 
 def settle_stale(ctx: GovernedContext, graph: CompiledStateGraph[Any, Any, Any, Any], config: Any, *,
-                 keep: str | Collection[str] = ()) -> int:
+                 keep: str | Collection[str] = (), interrupts: Iterable[Any] | None = None) -> int:
     """Let branches notice approvals that expired or were decided outside their thread.
 
     Each such branch resumes with no decision of its own: its ``human_approval`` node asks the gateway,
@@ -414,14 +557,13 @@ def settle_stale(ctx: GovernedContext, graph: CompiledStateGraph[Any, Any, Any, 
     """
     kept = {keep} if isinstance(keep, str) else set(keep)
     now = ctx.gateway.now()
-    stale = []
-    for pending in graph.get_state(config).interrupts:
-        approval_id = approval_of(pending.value)
-        if approval_id is None or approval_id in kept:
-            continue
-        current = ctx.gateway.get_approval(approval_id, ctx.tenant)
-        if current.status != "pending" or current.expires_at <= now:
-            stale.append(pending.id)
+    waiting = {approval_id: pending.id
+               for pending in (graph.get_state(config).interrupts if interrupts is None else interrupts)
+               if (approval_id := approval_of(pending.value)) is not None and approval_id not in kept}
+    current = ctx.gateway.get_approvals(waiting, ctx.tenant)  # one read for every branch waiting
+    stale = [interrupt_id for approval_id, interrupt_id in waiting.items()
+             if (found := current.get(approval_id)) is not None
+             and (found.status != "pending" or found.expires_at <= now)]
     if stale:
         observer = Caller(user_id="system:settle", tenant=ctx.tenant, role=Role.self_growth)
         ignore = HumanResponse(type="ignore").model_dump(mode="json")
@@ -490,12 +632,15 @@ __all__ = [
     "Arrival",
     "Decision",
     "DecisionError",
+    "Entry",
+    "Flight",
     "ResumeResult",
     "already_decided_ar",
-    "answered_meanwhile",
+    "answering_no_one",
     "approval_of",
     "arriving",
     "awaiting",
+    "entering",
     "resume",
     "settle_stale",
     "thread_lock",

@@ -22,9 +22,8 @@ that was decided but never delivered (a worker died in between) is finished once
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
@@ -32,6 +31,7 @@ from langgraph.types import Command, interrupt
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
+from agents.learning import Later
 from skills.approval_answers import answer_approval
 from skills.operator.labels import label
 from skills.run_context import bound
@@ -99,9 +99,10 @@ class GovernedContext:
         """Who answers ``approval_id`` in this run: the person whose answer it carries, else the run's caller."""
         return self.approvers.get(approval_id, self.caller)
 
-    def holding(self) -> AbstractContextManager[None]:
-        """What a resume keeps open while it runs, for the branches it carries to share (nothing here)."""
-        return nullcontext()
+    def learning_later(self) -> tuple[Self, Later | None]:
+        """This context with what its branches learn collected for after a resume's answers
+        (:mod:`agents.learning`), and where; None when the graph learns nothing."""
+        return self, None
 
     def refuse_before_execution(self, call: ToolCall, approval: ApprovalRequest | None,
                                 thread_id: str) -> Outcome | None:

@@ -11,9 +11,8 @@ plan and the operator make; the recipient is checked again by the gateway for ev
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, TypeVar
+from dataclasses import dataclass, field, replace
+from typing import Annotated, Any, Literal, Self, TypeVar
 
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Send
@@ -21,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
 from agents.copywriter import Copywriter, Draft, LeadBrief
+from agents.learning import Later
 from agents.tracing import Tracing
 from skills.approval import ApprovalState, GovernedContext, Outcome, thread_id
 from skills.outreach import choose_targets
@@ -85,9 +85,10 @@ class AutopilotContext(GovernedContext):
     copywriter: Copywriter
     tracing: Tracing = field(default_factory=Tracing.disabled)
 
-    def holding(self) -> AbstractContextManager[None]:
-        """The copywriter's memory, held open while a resume learns the drafts it approves."""
-        return self.copywriter.holding_memory()
+    def learning_later(self) -> tuple[Self, Later | None]:
+        """The drafts a resume approves are learned after its answers, on the learner's thread."""
+        copywriter, later = self.copywriter.learning_later()
+        return replace(self, copywriter=copywriter), later
 
 
 def _outcome(target: OutreachTarget, status: Any, **fields: Any) -> dict[str, Outcome]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -200,6 +200,16 @@ class ApprovalBook:
         return row
 
     # -- reading ----------------------------------------------------------------------------
+    def rows(self, conn: Conn, approval_ids: Collection[str], tenant: str) -> dict[str, Row]:
+        """approval id → row, for those of ``approval_ids`` that are ``tenant``'s (one read, not one each)."""
+        ids = sorted(set(approval_ids))
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        found = conn.execute(f"SELECT * FROM approvals WHERE tenant = ? AND approval_id IN ({marks})",  # noqa: S608
+                             (tenant, *ids)).fetchall()
+        return {row["approval_id"]: row for row in found}
+
     def pending(self, conn: Conn, *, tenant: str | None, now: datetime) -> list[ApprovalRequest]:
         query = "SELECT * FROM approvals WHERE status = 'pending' AND expires_at > ?"
         params: list[Any] = [now.isoformat()]

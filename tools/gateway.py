@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -286,6 +286,26 @@ class Gateway:
     def get_approval(self, approval_id: str, tenant: str) -> ApprovalRequest:
         with self.store.read() as conn:
             return row_to_request(self.approvals.get_row(conn, approval_id, tenant))
+
+    def get_approvals(self, approval_ids: Collection[str], tenant: str) -> dict[str, ApprovalRequest]:
+        """approval id → approval, for those of ``approval_ids`` that are ``tenant``'s, in one read."""
+        with self.store.read() as conn:
+            return {i: row_to_request(row) for i, row in self.approvals.rows(conn, approval_ids, tenant).items()}
+
+    def settled_approvals(self, approval_ids: Collection[str], tenant: str) -> dict[str, ApprovalRequest]:
+        """Those of ``approval_ids`` that are decided with nothing left to finish, in two reads at most:
+        an answer to one of them can only be told "already decided" (see :meth:`unfinished_token`)."""
+        with self.store.read() as conn:
+            rows = {i: row for i, row in self.approvals.rows(conn, approval_ids, tenant).items()
+                    if row["status"] not in ("pending", "approved")}
+            consumed = sorted(i for i, row in rows.items() if row["status"] == "consumed")
+            if consumed:
+                marks = ",".join("?" * len(consumed))
+                started = {r["approval_id"] for r in conn.execute(
+                    f"SELECT approval_id FROM side_effects WHERE status = 'started'"  # noqa: S608
+                    f" AND approval_id IN ({marks})", consumed).fetchall()}
+                rows = {i: row for i, row in rows.items() if i not in started}
+        return {i: row_to_request(row) for i, row in rows.items()}
 
     # ------------------------------------------------------------------ dead-letter queue
     def dead_letter(self, letter_id: str, tenant: str) -> DeadLetter:

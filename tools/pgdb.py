@@ -32,7 +32,6 @@ import threading
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -174,12 +173,15 @@ class PgConnection:
         if head.startswith(("CREATE", "ALTER", "DROP")):
             self._sql.clear()  # a table changed shape: INSERT OR REPLACE is rebuilt from the catalog
             self._shapes.clear()
+        self._ready()
         return self._conn.execute(statement, params or None)
 
     def executemany(self, sql: str, seq_of_parameters: Iterable[Sequence[Any]], /) -> Any:
+        statement = self._translated(sql, True)
+        self._ready()
         cursor = self._conn.cursor()
         self.wrote = True
-        cursor.executemany(self._translated(sql, True), [_params(p) for p in seq_of_parameters])
+        cursor.executemany(statement, [_params(p) for p in seq_of_parameters])
         return cursor
 
     def executescript(self, script: str, /) -> None:
@@ -189,7 +191,11 @@ class PgConnection:
             self.wrote = True
             self._sql.clear()
             self._shapes.clear()
+            self._ready()
             self._conn.execute(";\n".join(statements))
+
+    def _ready(self) -> None:
+        """Make the connection serve this adapter's store before a statement (a writer's always does)."""
 
     def _translated(self, sql: str, with_params: bool) -> str:
         key = (sql, with_params)
@@ -200,6 +206,7 @@ class PgConnection:
 
     def _shape(self, table: str) -> TableShape:
         if table not in self._shapes:
+            self._ready()
             rows = self._conn.execute(translate(f"PRAGMA table_info({table})", self._shape, with_params=False))
             info = [(r[1], r[5]) for r in rows.fetchall()]
             self._shapes[table] = TableShape(columns=tuple(name for name, _ in info),
@@ -212,33 +219,52 @@ class PgConnection:
 READ_CONNECTIONS = 4  # default size of a process's read pool (``DEALIX_PG_READ_CONNECTIONS``)
 
 
-@dataclass(frozen=True)
-class _Held:
-    """The read connection a thread holds, and what one of its reads asked of it."""
+class _Served:
+    """What a pooled connection serves now (the schema on its search_path, the row shape it returns), and
+    its adapter for each store it has served. Only the thread holding the connection touches it."""
 
-    conn: psycopg.Connection[Any]
-    schema: str
-    named_rows: bool
+    def __init__(self) -> None:
+        self.schema = ""
+        self.named_rows: bool | None = None
+        self.adapters: dict[tuple[str, bool], _PooledConnection] = {}
+
+
+class _PooledConnection(PgConnection):
+    """A store's view of a pooled read connection: before each statement the connection is pointed at the
+    store's schema and row shape, only when it last served another (``SET search_path`` is a round trip)."""
+
+    def __init__(self, conn: psycopg.Connection[Any], served: _Served, schema: str, named_rows: bool) -> None:
+        super().__init__(conn)
+        self._served, self._schema, self._named = served, schema, named_rows
+
+    def _ready(self) -> None:
+        served = self._served
+        if served.schema != self._schema:
+            self._conn.execute(f'SET search_path TO "{self._schema}"')
+            served.schema = self._schema
+        if served.named_rows is not self._named:
+            self._conn.row_factory = _row_factory(self._named)
+            served.named_rows = self._named
 
 
 class ReadPool:
     """Connections for reads, shared by every store of one database in this process (psycopg_pool).
 
-    A pooled connection is autocommit and read-only (``default_transaction_read_only``); on each
-    checkout it is pointed at the reading store's schema (``SET search_path``, only when it last
-    served another schema) and given that store's row shape. Results are fetched whole by psycopg's
-    client-side cursors, so a cursor can still be read after its connection went back to the pool.
+    A pooled connection is autocommit and read-only (``default_transaction_read_only``). Each store
+    reads through its own adapter of the connection, which points it at the store's schema and row
+    shape before a statement, and only when it last served another store: a read of the gateway that
+    checks the lead directory and comes back costs two ``SET search_path``, not four, and a connection
+    that serves the same store again costs none. Results are fetched whole by psycopg's client-side
+    cursors, so a cursor can still be read after its connection went back to the pool.
     """
 
     def __init__(self, url: str, *, size: int) -> None:
         from psycopg_pool import ConnectionPool
 
         self.size = size
-        # Per pooled connection: the schema on its search_path, and an adapter per schema it has served.
-        self._state: weakref.WeakKeyDictionary[psycopg.Connection[Any], tuple[str, dict[str, PgConnection]]]
-        self._state = weakref.WeakKeyDictionary()
+        self._state: weakref.WeakKeyDictionary[psycopg.Connection[Any], _Served] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
-        self._held = threading.local()  # .stack: this thread's reads on its one connection, outermost first
+        self._held = threading.local()  # .conn: the connection this thread's reads share, while one is open
         self._pool: ConnectionPool[Any] = ConnectionPool(
             url, min_size=1, max_size=size, open=True, name="dealix-reads", configure=self._configure,
             kwargs={"autocommit": True, "application_name": f"dealix {os.getpid()} reads"})
@@ -250,53 +276,32 @@ class ReadPool:
     @contextmanager
     def connection(self, schema: str, *, named_rows: bool) -> Iterator[PgConnection]:
         """A pooled connection serving ``schema``; a read nested in another read of this thread shares its
-        connection (switched to ``schema`` for the inner read, and back), instead of taking a second one.
+        connection (each store's statements go to its own schema), instead of taking a second one.
 
         Taking a second one is how a pool deadlocks: a check of a recipient reads the lead directory and
         the consent book while it holds the gateway's read, so as many threads as the pool has connections,
         each holding one and waiting for another, would wait for ever (twenty drafts approved together did).
         """
-        stack: list[_Held] | None = getattr(self._held, "stack", None)
-        if stack:  # this thread already reads: share its connection
-            enclosing = stack[-1]
-            with self._serving(enclosing.conn, schema, named_rows) as adapter:
-                stack.append(_Held(enclosing.conn, schema, named_rows))
-                try:
-                    yield adapter
-                finally:
-                    stack.pop()
-                    self._serving_again(enclosing)
+        held: psycopg.Connection[Any] | None = getattr(self._held, "conn", None)
+        if held is not None:  # this thread already reads: share its connection
+            yield self._adapter(held, schema, named_rows)
             return
-        with self._pool.connection() as conn, self._serving(conn, schema, named_rows) as adapter:
-            self._held.stack = [_Held(conn, schema, named_rows)]
+        with self._pool.connection() as conn:
+            self._held.conn = conn
             try:
-                yield adapter
+                yield self._adapter(conn, schema, named_rows)
             finally:
-                self._held.stack = None
+                self._held.conn = None
 
-    @contextmanager
-    def _serving(self, conn: psycopg.Connection[Any], schema: str, named_rows: bool) -> Iterator[PgConnection]:
+    def _adapter(self, conn: psycopg.Connection[Any], schema: str, named_rows: bool) -> PgConnection:
         with self._lock:
-            current, adapters = self._state.get(conn, ("", {}))
-        if current != schema:
-            conn.execute(f'SET search_path TO "{schema}"')
-        adapter = adapters.get(schema)
+            served = self._state.get(conn)
+            if served is None:
+                served = self._state[conn] = _Served()
+        adapter = served.adapters.get((schema, named_rows))
         if adapter is None:
-            adapter = adapters[schema] = PgConnection(conn)
-        conn.row_factory = _row_factory(named_rows)
-        with self._lock:
-            self._state[conn] = (schema, adapters)
-        yield adapter
-
-    def _serving_again(self, held: _Held) -> None:
-        """Point a shared connection back at the enclosing read's schema and row shape."""
-        with self._lock:
-            current, adapters = self._state.get(held.conn, ("", {}))
-        if current != held.schema:
-            held.conn.execute(f'SET search_path TO "{held.schema}"')
-            with self._lock:
-                self._state[held.conn] = (held.schema, adapters)
-        held.conn.row_factory = _row_factory(held.named_rows)
+            adapter = served.adapters[schema, named_rows] = _PooledConnection(conn, served, schema, named_rows)
+        return adapter
 
     def close(self) -> None:
         self._pool.close()

@@ -16,11 +16,11 @@ from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, ConfigDict
-from starlette.concurrency import run_in_threadpool
 
 from api.console.errors import ConsoleRoute, LoginRequired
 from api.console.render import Lang, lang_of, render
 from api.console.texts import load_ui, ui_texts
+from api.decision_threads import run_decision
 from api.deps import ServicesDep
 from api.errors import error_detail
 from api.keys import KeyRecord
@@ -156,9 +156,9 @@ async def decide_form(approval_id: str, request: Request, session: SessionDep, s
     verdict: Verdict = "approve" if decision == "approve" else "edit" if decision == "edit" else "reject"
     try:
         with services.checkpointer() as checkpointer:
-            await run_in_threadpool(decide_approval, settings=services.settings, gateway=services.gateway,
-                                    checkpointer=checkpointer, caller=caller, approval_id=approval_id,
-                                    verdict=verdict, edited_args=edited or None, reason=reason, clock=services.clock)
+            await run_decision(decide_approval, settings=services.settings, gateway=services.gateway,
+                               checkpointer=checkpointer, caller=caller, approval_id=approval_id,
+                               verdict=verdict, edited_args=edited or None, reason=reason, clock=services.clock)
     except GatewayError as exc:
         return RedirectResponse(f"/console/approvals?error={exc.code}", status_code=303)
     return RedirectResponse(f"/console/approvals?done={verdict}", status_code=303)

@@ -10,10 +10,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Path, Query
 
+from api.decision_threads import run_decision
 from api.deps import CallerDep, ServicesDep
 from api.errors import problem_responses
 from api.schemas.approvals import ApprovalDecisionRequest, ApprovalList, ApprovalView, InboxDecision
+from api.services import Services
 from graphs.inbox import decide_approval
+from tools.models import Caller
 
 router = APIRouter(prefix="/api/v1/approvals", tags=["approvals"])
 
@@ -40,9 +43,13 @@ def get_approval(approval_id: ApprovalId, caller: CallerDep, services: ServicesD
 
 
 @router.post("/{approval_id}", response_model=InboxDecision, responses=problem_responses(403, 404, 409, 429))
-def decide(approval_id: ApprovalId, body: ApprovalDecisionRequest, caller: CallerDep, services: ServicesDep
-           ) -> InboxDecision:
+async def decide(approval_id: ApprovalId, body: ApprovalDecisionRequest, caller: CallerDep, services: ServicesDep
+                 ) -> InboxDecision:
     """Approve, edit (then approve what you edited) or reject with a reason; the waiting thread resumes."""
+    return await run_decision(_decide, approval_id, body, caller, services)
+
+
+def _decide(approval_id: str, body: ApprovalDecisionRequest, caller: Caller, services: Services) -> InboxDecision:
     with services.checkpointer() as checkpointer:
         return decide_approval(settings=services.settings, gateway=services.gateway, checkpointer=checkpointer,
                                caller=caller, approval_id=approval_id, verdict=body.decision, edited_args=body.args,

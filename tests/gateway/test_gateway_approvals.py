@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from gw_support import Rig, call, manager, support
 
+from tools.consent import ConsentRecord
 from tools.errors import ApprovalError, NotFound, RoleNotAllowed
 from tools.gateway import LiveFlags
-from tools.models import Caller, Mode, Role
+from tools.models import Caller, Channel, Mode, Role
 
 WA_ARGS = {"to": "0550001234", "body": "السلام عليكم"}
 
@@ -206,3 +207,38 @@ def test_an_overlay_can_tighten_but_never_loosen(rig: Rig) -> None:
                                                              "crm.update": "suggest_only"}))
     assert rig.gateway.invoke(call("gmail.send")).decision.mode == Mode.blocked
     assert rig.gateway.invoke(call("crm.update")).decision.mode == Mode.approval_required
+
+
+def test_settled_approvals_are_those_decided_with_nothing_left_to_finish_in_one_read(rig: Rig) -> None:
+    """The bulk read a waiting answer uses (issue 19) agrees with ``unfinished_token`` on every status."""
+    rig.gateway = rig.make(live=LiveFlags(whatsapp=True))
+    ids: dict[str, str] = {}
+    for i, name in enumerate(("pending", "approved", "executed", "rejected", "dying", "other_tenant")):
+        contact, phone = f"c{i}", f"+96655000{i:04d}"
+        tenant = "t2" if name == "other_tenant" else "t1"
+        rig.gateway.consent.record(ConsentRecord(tenant=tenant, contact_id=contact, channel=Channel.whatsapp,
+                                                 status="opt_in", source="form:web-42", recorded_at=rig.clock.now,
+                                                 address=phone))
+        wa = call("whatsapp.send", contact_id=contact, args={"to": phone, "body": "السلام عليكم"}, tenant=tenant,
+                  tool_call=str(i))
+        pending = rig.gateway.invoke(wa)
+        assert pending.approval is not None
+        ids[name] = pending.approval.approval_id
+        if name in ("approved", "executed", "dying"):
+            token = rig.gateway.resolve(ids[name], manager(), "approve").token
+            if name != "approved":
+                assert rig.gateway.execute(wa, approval_token=token).execution.status == "executed"  # type: ignore[union-attr]
+        elif name == "rejected":
+            rig.gateway.resolve(ids[name], manager(), "reject", reason="لا")
+    with rig.store.transaction() as conn:  # a worker died in the middle of this one's execution
+        conn.execute("UPDATE side_effects SET status = 'started' WHERE approval_id = ?", (ids["dying"],))
+    settled = rig.gateway.settled_approvals(ids.values(), "t1")
+    assert set(settled) == {ids["executed"], ids["rejected"]}
+    assert settled[ids["rejected"]].status == "rejected"
+    for name, approval_id in ids.items():
+        if name != "other_tenant":
+            decided = rig.gateway.get_approval(approval_id, "t1").status != "pending"
+            finished = rig.gateway.unfinished_token(approval_id, "t1") is None
+            assert (approval_id in settled) == (decided and finished), name
+    assert set(rig.gateway.get_approvals([*ids.values(), "apr_missing"], "t1")) == set(ids.values()) - {
+        ids["other_tenant"]}
