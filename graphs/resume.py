@@ -17,6 +17,11 @@ this process, in one resume:
                                                     ─▶ Command(resume={interrupt: answer, …}),
                                                        each answer with its own approver
                              a repeat of an answer in flight ─▶ waits for it ─▶ already decided
+    while another process holds the thread: its lock file tried every 20 ms; between tries the
+    waiting answers whose approvals it decided are told "already decided" (one read), with no turn
+
+What the turn's branches learn from the drafts they approved is learned after the answers
+(:mod:`agents.learning`).
 """
 
 from __future__ import annotations
