@@ -21,6 +21,7 @@ decides the one action (a draft on the lead's channel) and the gateway decides w
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -186,13 +187,14 @@ class Copywriter:
         learn = partial(self.examples.learn, brief, self.sender, approval_id=approval_id, action=action,
                         subject=subject, body=body, original_body=original_body)
         if self.later is not None:
-            self.later.add(learn)
+            self.later.add(learn, brief.lead_id)
             return True
         return learn()
 
-    def learning_later(self) -> tuple[Copywriter, Later]:
-        """This copywriter with its learning collected for after the answers, and where it is collected."""
-        later = Later(hold=self.holding_memory)
+    def learning_later(self, keep: Callable[[str], bool] | None = None) -> tuple[Copywriter, Later]:
+        """This copywriter with its learning collected for after the answers, and where it is collected;
+        ``keep(lead_id)``: whether the lead is still there when its draft is learned."""
+        later = Later(hold=self.holding_memory, keep=keep)
         return replace(self, later=later), later
 
     def holding_memory(self) -> AbstractContextManager[None]:

@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, nullcontext
+from functools import partial
 
 log = logging.getLogger("dealix.learning")
 
@@ -34,14 +35,23 @@ Job = Callable[[], object]
 
 
 class Later:
-    """The learning one resume collected from its branches (which may run on several threads)."""
+    """The learning one resume collected from its branches (which may run on several threads).
 
-    def __init__(self, hold: Callable[[], AbstractContextManager[object]] | None = None) -> None:
+    ``keep(contact_id)`` is asked again right before each draft is learned: a contact erased in the
+    meantime (``dealix privacy erase``, in this process or another) leaves no example behind.
+    """
+
+    def __init__(self, hold: Callable[[], AbstractContextManager[object]] | None = None,
+                 keep: Callable[[str], bool] | None = None) -> None:
         self._jobs: list[Job] = []
         self._lock = threading.Lock()
         self._hold = hold
+        self._keep = keep
 
-    def add(self, job: Job) -> None:
+    def add(self, job: Job, contact_id: str | None = None) -> None:
+        keep = self._keep
+        if keep is not None and contact_id is not None:
+            job = partial(_if_kept, keep, contact_id, job)
         with self._lock:
             self._jobs.append(job)
 
@@ -64,6 +74,13 @@ class Later:
 _executor: ThreadPoolExecutor | None = None
 _pending: set[Future[None]] = set()
 _guard = threading.Lock()
+
+
+def _if_kept(keep: Callable[[str], bool], contact_id: str, job: Job) -> object:
+    if not keep(contact_id):
+        log.info("an approved draft was not learned: its contact was erased before the learner got to it")
+        return False
+    return job()
 
 
 QUIET_WAIT = 2.0  # seconds the learner waits at most for a quiet moment

@@ -12,6 +12,7 @@ plan and the operator make; the recipient is checked again by the gateway for ev
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Annotated, Any, Literal, Self, TypeVar
 
 from langgraph.runtime import Runtime
@@ -26,6 +27,7 @@ from skills.approval import ApprovalState, GovernedContext, Outcome, thread_id
 from skills.outreach import choose_targets
 from skills.run_context import bound
 from skills.targeting.outreach import OutreachTarget, brief_signals
+from skills.targeting.repository import lead_still_known
 from skills.targeting.service import TargetingService
 from tools.approvals import approval_id_of
 from tools.models import ToolCall
@@ -86,8 +88,10 @@ class AutopilotContext(GovernedContext):
     tracing: Tracing = field(default_factory=Tracing.disabled)
 
     def learning_later(self) -> tuple[Self, Later | None]:
-        """The drafts a resume approves are learned after its answers, on the learner's thread."""
-        copywriter, later = self.copywriter.learning_later()
+        """The drafts a resume approves are learned after its answers, on the learner's thread, each only
+        if its lead is still in the lead directory then (an erasure in between leaves no example)."""
+        copywriter, later = self.copywriter.learning_later(
+            keep=partial(lead_still_known, self.targeting.repository, self.tenant))
         return replace(self, copywriter=copywriter), later
 
 

@@ -19,6 +19,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from agents import learning
 from dealix.privacy import residual, support
 from dealix.privacy.models import ContactExport, ErasureReport, Residual, Retained, text
 from dealix.settings import Settings
@@ -51,6 +52,7 @@ class PrivacyDesk:
 
     # ------------------------------------------------------------------ access
     def export(self, contact_id: str) -> ContactExport:
+        learning.drain()  # a draft this process approved is in the memory before the memory is read
         store = open_store(self._settings)
         try:
             records = self._targeting_records(contact_id)
@@ -86,6 +88,10 @@ class PrivacyDesk:
 
     # ------------------------------------------------------------------ erasure
     def erase(self, contact_id: str, *, delete_threads: bool = False) -> ErasureReport:
+        # Drafts this process approved are learned after their answers (agents.learning): what is queued
+        # lands first, so the erasure below removes it too. In another process, the learner asks the lead
+        # directory again right before it learns, and finds the contact gone.
+        learning.drain()
         now = self._clock()
         store = open_store(self._settings)
         try:

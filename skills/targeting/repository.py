@@ -139,6 +139,7 @@ class TargetingRepository:
 
     def __init__(self, path: Path | str) -> None:
         self._db = Database(path, schema=_SCHEMA + _CONTACT_POINTS, named_rows=False)
+        self.path = Path(path)
 
     def close(self) -> None:
         self._db.close()
@@ -419,3 +420,17 @@ class TargetingRepository:
         with self._db.read() as conn:
             row = conn.execute("SELECT file_name FROM imports WHERE import_id = ?", (import_id,)).fetchone()
         return row[0] if row is not None else None
+
+
+def lead_still_known(repository: TargetingRepository, tenant: str, lead_id: str) -> bool:
+    """Whether ``lead_id`` (or the lead it was merged into) is still in ``repository``'s directory; an
+    erased contact is not (:meth:`erase_contact`). Read through a store opened for the question (a run's
+    repository may be closed by the time it is asked), except an in-memory one, which lives only in its
+    object."""
+    if str(repository.path) == ":memory:":
+        return bool(repository.lead_group(tenant, lead_id))
+    fresh = TargetingRepository(repository.path)
+    try:
+        return bool(fresh.lead_group(tenant, lead_id))
+    finally:
+        fresh.close()

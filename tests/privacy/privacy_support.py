@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agents import learning
 from dealix.settings import Settings
 from dealix.wiring import autopilot_context, open_store
 from graphs.checkpoint import open_checkpointer
@@ -64,6 +65,7 @@ def build_world(tmp_path: Path) -> World:
         decided = decide(autopilot_context(settings, TENANT, caller=manager), saver, approval.approval_id, "approve")
     assert decided.outcome is not None and decided.outcome.status == "executed"
     assert approval.contact_id is not None
+    assert learning.drain()  # her approved draft is in the memory (learned after the answer) before a test holds it
     return World(settings=settings, contact_id=sara.lead_id, autopilot_id=approval.contact_id,
                  thread_id=started.thread_id, approval_id=approval.approval_id,
                  outbox=sorted(p for p in settings.outbox_dir.glob("*") if p.is_file()))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -173,3 +174,36 @@ def test_an_approved_draft_is_learned_after_the_answer_on_the_learner_thread(
     assert learned_on and learned_on[0].startswith("dealix-learner")
     [kept] = ExampleMemory(open_vector_store(settings)).for_contact(TENANT, approval.contact_id or "")
     assert kept.approval_id == approval.approval_id
+
+
+def test_a_contact_erased_before_the_learner_gets_to_its_draft_leaves_no_example(
+        make_ctx: Callable[..., Any], checkpointer: Any, leads_file: Any, settings: Any,
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """An erasure run by another process (``dealix privacy erase``) cannot wait for this process's learner;
+    the learner asks the lead directory again right before it learns."""
+    from datetime import UTC, datetime
+
+    from skills.targeting.factory import targeting_db_path
+    from skills.targeting.repository import TargetingRepository
+
+    caplog.set_level(logging.INFO, logger="dealix.learning")
+    started = start_autopilot(make_ctx(), checkpointer, leads_file, top_n=1)
+    [approval] = started.pending
+    release = threading.Event()
+    real_run = learning._run
+
+    def held_run(*args: Any) -> None:
+        release.wait(10)
+        real_run(*args)
+
+    monkeypatch.setattr(learning, "_run", held_run)
+    result = resume(build_autopilot_graph(checkpointer), make_ctx(Role.sales_manager), approval.approval_id,
+                    "approve", lock_dir=settings.data_dir / "locks")
+    assert result.outcome is not None and result.outcome.status == "executed"
+    directory = TargetingRepository(targeting_db_path(settings))
+    directory.erase_contact(TENANT, approval.contact_id or "", datetime.now(UTC))
+    directory.close()
+    release.set()
+    assert learning.drain(10)
+    assert ExampleMemory(open_vector_store(settings)).for_contact(TENANT, approval.contact_id or "") == []
+    assert "its contact was erased before the learner got to it" in caplog.text
