@@ -13,7 +13,7 @@ a turn at a time, across processes on this machine a lock file), so approvals an
 moment in one plan never race on its checkpoint; and a turn carries every answer waiting for it in
 this process, in one resume:
 
-    answers to one thread ─▶ queue (in process) ─▶ one turn: wait ≤ 0.1 s for answers on their way
+    answers to one thread ─▶ queue (in process) ─▶ one turn: wait ≤ 0.5 s for answers on their way
                                                     ─▶ Command(resume={interrupt: answer, …}),
                                                        each answer with its own approver
                              a repeat of an answer in flight ─▶ waits for it ─▶ already decided
@@ -148,19 +148,28 @@ class _Desk:
             self.busy = False
             self.guard.notify_all()  # the answers it carried, and the next turn
 
-    def wait_for_arrivals(self, timeout: float) -> None:
-        """Let answers already on their way join this turn (a moment at most; no wait when none is): those
-        announced to this thread, and decisions of this process still being checked (their thread is not
-        known yet; looked at every :data:`ENTRY_POLL` seconds)."""
-        deadline = time.monotonic() + timeout
+    def wait_for_arrivals(self, timeout: float, entries_timeout: float | None = None) -> None:
+        """Let answers already on their way join this turn (no wait when none is): those announced to this
+        thread, for ``timeout`` seconds at most, and decisions of this process still being checked (their
+        thread is not known yet), for ``entries_timeout`` (:data:`ENTRY_WAIT`) at most, looked at every
+        :data:`ENTRY_POLL` seconds."""
+        began = time.monotonic()
+        deadline = began + timeout
+        entries_deadline = began + min(timeout, ENTRY_WAIT if entries_timeout is None else entries_timeout)
         with self.guard:
-            while (self.arriving > 0 or _entries.count > 0) and (left := deadline - time.monotonic()) > 0:
-                self.guard.wait(min(left, ENTRY_POLL) if self.arriving == 0 else left)
+            while True:
+                now = time.monotonic()
+                announced = self.arriving > 0 and now < deadline
+                entering = _entries.count > 0 and now < entries_deadline
+                if not (announced or entering):
+                    return
+                self.guard.wait(min(ENTRY_POLL, entries_deadline - now) if entering else deadline - now)
 
 
 _desks: dict[str, _Desk] = {}
 _desks_guard = threading.Lock()
 ENTRY_POLL = 0.01  # seconds between looks at the decisions still being checked, while a turn waits for them
+ENTRY_WAIT = 0.1  # seconds a turn waits at most for decisions still being checked (their thread unknown)
 
 
 class _Entries:
@@ -278,7 +287,9 @@ class Arrival:
                 desk.guard.notify_all()
 
 
-ARRIVAL_WAIT = 0.1  # seconds a turn waits at most for answers on their way
+# Seconds a turn waits at most for answers announced to its thread: each is sure to join the next resume
+# anyway, and a resume of its own would re-enter every branch still waiting (0.25 s and more with twenty).
+ARRIVAL_WAIT = 0.5
 
 
 @contextmanager
