@@ -4,9 +4,9 @@ An approved draft becomes an example for the tenant's next drafts (:mod:`agents.
 into a template and storing it is about a quarter of what an approval costs, and nobody waits for it:
 the person who approved waits for the execution. So a resume collects its learning in a
 :class:`Later`, answers, and then hands it to the process's learner, one background thread that runs
-each batch in order (the memory held open once per batch), at a moment when the process answers no
-one (waiting :data:`QUIET_WAIT` seconds at most): in Python a thread that learns takes the
-interpreter from the ones that answer.
+each batch in order (the memory held open once per batch), each draft at a moment when the process
+answers no one (waiting :data:`QUIET_WAIT` seconds at most for the whole batch): in Python a thread
+that learns takes the interpreter from the ones that answer.
 
     resume ─ branches run ─▶ Later ← learn(draft) …   answers go back ─▶ Later.start() ─▶ learner thread
                                                                                            (in order)
@@ -106,16 +106,23 @@ def _forget(future: Future[None]) -> None:
 
 def _run(jobs: list[Job], hold: Callable[[], AbstractContextManager[object]],
          quiet: Callable[[], bool] | None) -> None:
-    if quiet is not None:
-        deadline = time.monotonic() + QUIET_WAIT
-        while not quiet() and time.monotonic() < deadline:
-            time.sleep(QUIET_POLL)
+    deadline = time.monotonic() + QUIET_WAIT  # for the whole batch: it yields between drafts, not for ever
+    _wait_quiet(quiet, deadline)
     with hold():
-        for job in jobs:
+        for i, job in enumerate(jobs):
+            if i:
+                _wait_quiet(quiet, deadline)  # answers that arrived meanwhile go first
             try:
                 job()
             except Exception:  # one draft's learning never stops the others', nor anything else
                 log.exception("learning an approved draft failed")
+
+
+def _wait_quiet(quiet: Callable[[], bool] | None, deadline: float) -> None:
+    if quiet is None:
+        return
+    while not quiet() and time.monotonic() < deadline:
+        time.sleep(QUIET_POLL)
 
 
 def drain(timeout: float | None = 60.0) -> bool:

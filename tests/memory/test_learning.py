@@ -64,3 +64,20 @@ def test_the_learner_waits_for_a_quiet_moment_but_not_for_ever(monkeypatch: pyte
     later.start(quiet=lambda: False)
     assert learning.drain(10)
     assert never and never[0] - began < 5  # a process that is never quiet still learns
+
+
+def test_the_learner_yields_between_drafts_to_answers_that_arrive_meanwhile() -> None:
+    busy = threading.Event()
+    ran: list[str] = []
+    later = Later()
+    later.add(lambda: (ran.append("first"), busy.set()))  # an answer arrives while the first draft is learned
+    later.add(lambda: ran.append("second"))
+    later.start(quiet=lambda: not busy.is_set())
+    deadline = time.monotonic() + 5
+    while not ran and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    assert ran == ["first"]  # the second waits while the process answers someone
+    busy.clear()
+    assert learning.drain(10)
+    assert ran == ["first", "second"]
