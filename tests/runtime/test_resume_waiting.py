@@ -18,6 +18,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +33,11 @@ from graphs.autopilot import build_autopilot_graph
 from graphs.inbox import decide_approval
 from graphs.resume import Flight, ResumeResult, resume, waiting_answers
 from graphs.runtime import start_autopilot
+from skills.targeting.factory import targeting_db_path
+from skills.targeting.repository import TargetingRepository
 from tools.errors import ApprovalError
 from tools.memory import ExampleMemory, open_vector_store
-from tools.models import Caller, Role
+from tools.models import ApprovalRequest, Caller, Role
 
 MANAGER = Caller(user_id="u-manager", tenant=TENANT, role=Role.sales_manager)
 
@@ -148,62 +152,65 @@ def test_repeats_of_an_answer_on_its_way_build_no_context_and_get_409(
     assert len(outbox_files(settings)) == 1
 
 
-def test_an_approved_draft_is_learned_after_the_answer_on_the_learner_thread(
-        make_ctx: Callable[..., Any], checkpointer: Any, leads_file: Any, settings: Any,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    started = start_autopilot(make_ctx(), checkpointer, leads_file, top_n=1)
-    [approval] = started.pending
-    learned_on: list[str] = []
-    release = threading.Event()
+@dataclass
+class HeldLearner:
+    """The learner held busy until ``release`` is set; ``threads``: where each batch then ran."""
+
+    release: threading.Event = field(default_factory=threading.Event)
+    threads: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def held_learner(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldLearner]:
+    held = HeldLearner()
     real_run = learning._run
 
-    def slow_run(*args: Any) -> None:
-        release.wait(10)  # the learner is busy until the test says so
-        learned_on.append(threading.current_thread().name)
+    def run(*args: Any) -> None:
+        held.release.wait(10)
+        held.threads.append(threading.current_thread().name)
         real_run(*args)
 
-    monkeypatch.setattr(learning, "_run", slow_run)
+    monkeypatch.setattr(learning, "_run", run)
+    yield held
+    held.release.set()  # a failed test leaves no learner waiting
+    learning.drain(10)
+
+
+def _one_draft_approved(make_ctx: Callable[..., Any], checkpointer: Any, leads_file: Any,
+                        settings: Any) -> ApprovalRequest:
+    started = start_autopilot(make_ctx(), checkpointer, leads_file, top_n=1)
+    [approval] = started.pending
     result = resume(build_autopilot_graph(checkpointer), make_ctx(Role.sales_manager), approval.approval_id,
                     "approve", lock_dir=settings.data_dir / "locks")
     assert result.outcome is not None and result.outcome.status == "executed"
+    return approval
+
+
+def test_an_approved_draft_is_learned_after_the_answer_on_the_learner_thread(
+        make_ctx: Callable[..., Any], checkpointer: Any, leads_file: Any, settings: Any,
+        held_learner: HeldLearner) -> None:
+    approval = _one_draft_approved(make_ctx, checkpointer, leads_file, settings)
     memory = ExampleMemory(open_vector_store(settings))
     assert memory.for_contact(TENANT, approval.contact_id or "") == []  # answered before it was learned
     assert learning.queued() == 1
-    release.set()
+    held_learner.release.set()
     assert learning.drain(10)
-    assert learned_on and learned_on[0].startswith("dealix-learner")
+    assert held_learner.threads and held_learner.threads[0].startswith("dealix-learner")
     [kept] = ExampleMemory(open_vector_store(settings)).for_contact(TENANT, approval.contact_id or "")
     assert kept.approval_id == approval.approval_id
 
 
 def test_a_contact_erased_before_the_learner_gets_to_its_draft_leaves_no_example(
         make_ctx: Callable[..., Any], checkpointer: Any, leads_file: Any, settings: Any,
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+        held_learner: HeldLearner, caplog: pytest.LogCaptureFixture) -> None:
     """An erasure run by another process (``dealix privacy erase``) cannot wait for this process's learner;
     the learner asks the lead directory again right before it learns."""
-    from datetime import UTC, datetime
-
-    from skills.targeting.factory import targeting_db_path
-    from skills.targeting.repository import TargetingRepository
-
     caplog.set_level(logging.INFO, logger="dealix.learning")
-    started = start_autopilot(make_ctx(), checkpointer, leads_file, top_n=1)
-    [approval] = started.pending
-    release = threading.Event()
-    real_run = learning._run
-
-    def held_run(*args: Any) -> None:
-        release.wait(10)
-        real_run(*args)
-
-    monkeypatch.setattr(learning, "_run", held_run)
-    result = resume(build_autopilot_graph(checkpointer), make_ctx(Role.sales_manager), approval.approval_id,
-                    "approve", lock_dir=settings.data_dir / "locks")
-    assert result.outcome is not None and result.outcome.status == "executed"
+    approval = _one_draft_approved(make_ctx, checkpointer, leads_file, settings)
     directory = TargetingRepository(targeting_db_path(settings))
     directory.erase_contact(TENANT, approval.contact_id or "", datetime.now(UTC))
     directory.close()
-    release.set()
+    held_learner.release.set()
     assert learning.drain(10)
     assert ExampleMemory(open_vector_store(settings)).for_contact(TENANT, approval.contact_id or "") == []
     assert "its contact was erased before the learner got to it" in caplog.text
