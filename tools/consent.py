@@ -152,6 +152,35 @@ class ConsentRegistry:
             return {i: _fold(i, channel, found[i]) for i in ids if i in found}
         return {i: _fold(i, channel, found.get(i, [])) for i in ids}
 
+    def recorded_states(self, tenant: str, contact_ids: Iterable[str], channels: Iterable[Channel]
+                        ) -> dict[Channel, dict[str, ConsentState]]:
+        """channel → contact → state, for the contacts with a recorded (not ``none``) state there: one
+        query per chunk for every channel at once, where :meth:`states` costs one per channel."""
+        wanted = list(dict.fromkeys(channels))
+        ids = list(dict.fromkeys(contact_ids))
+        found: dict[str, list[Row]] = defaultdict(list)
+        codes = sorted({c.value for c in wanted} | {Channel.all.value})
+        with self._store.read() as conn:
+            for logical in self._chunks(ids):
+                marks = ",".join("?" * len(logical))
+                for row in conn.execute(
+                    f"SELECT * FROM consent_events WHERE tenant = ? AND channel IN ({','.join('?' * len(codes))})"  # noqa: S608
+                    f" AND contact_id IN ({marks}) ORDER BY id DESC",
+                    (tenant, *codes, *logical),
+                ):
+                    found[logical[row["contact_id"]]].append(row)
+        result: dict[Channel, dict[str, ConsentState]] = {}
+        for channel in wanted:
+            states = {}
+            for contact_id, rows in found.items():
+                mine = [r for r in rows if r["channel"] in (channel.value, Channel.all.value)]
+                if mine:
+                    state = _fold(contact_id, channel, mine)
+                    if state.status != "none":
+                        states[contact_id] = state
+            result[channel] = states
+        return result
+
     def _chunks(self, ids: list[str]) -> Iterator[dict[str, str]]:
         """Up to ``_CHUNK`` stored ids per query, each mapped to the id asked for; an id and its
         pseudonym always in the same chunk, so each one's rows come back newest first together."""

@@ -35,6 +35,9 @@ from tools.saudi_time import BusinessHours
 
 _ORDER: tuple[ContactStatus, ...] = ("safe", "needs_review", "blocked", "unknown")
 CHANNELS: tuple[ContactChannel, ...] = ("email", "phone", "whatsapp")
+# Up to this many address ids are looked up with the rest; more are first sifted with two reads of the
+# registry's address ids (:meth:`tools.consent.ConsentRegistry.known_ids`), since few ever have an event.
+FEW_ADDRESSES = 50
 
 
 class ConsentLookup(Protocol):
@@ -49,6 +52,9 @@ class ConsentLookup(Protocol):
                    ) -> list[ConsentRecord]: ...
 
     def known_ids(self, tenant: str, ids: Iterable[str]) -> set[str]: ...
+
+    def recorded_states(self, tenant: str, contact_ids: Iterable[str], channels: Iterable[Channel]
+                        ) -> dict[Channel, dict[str, ConsentState]]: ...
 
 
 class ContactabilityJudge:
@@ -85,14 +91,15 @@ class ContactabilityJudge:
         Only states with a record are kept: most leads have none, and 100k of them would cost memory.
         """
         ids = list(lead_ids)
-        if any(i.startswith(ADDRESS_PREFIX) for i in ids):
+        addresses = [i for i in ids if i.startswith(ADDRESS_PREFIX)]
+        if len(addresses) > FEW_ADDRESSES:
             # Consent by address is rare: ask only for the addresses the registry has anything about.
-            known = self._consent.known_ids(self._tenant, [i for i in ids if i.startswith(ADDRESS_PREFIX)])
-            self._prefetched.update(i for i in ids if i.startswith(ADDRESS_PREFIX) and i not in known)
+            known = self._consent.known_ids(self._tenant, addresses)
+            self._prefetched.update(i for i in addresses if i not in known)
             ids = [i for i in ids if not i.startswith(ADDRESS_PREFIX) or i in known]
+        found = self._consent.recorded_states(self._tenant, ids, [Channel(channel) for channel in CHANNELS])
         for channel in CHANNELS:
-            states = self._consent.states(self._tenant, ids, Channel(channel), recorded_only=True)
-            recorded = {i: s for i, s in states.items() if s.status != "none"}
+            recorded = found.get(Channel(channel), {})
             self._recorded[channel].update(recorded)
             self._any_recorded.update(recorded)
         self._prefetched.update(ids)

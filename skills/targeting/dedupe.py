@@ -31,7 +31,7 @@ from rapidfuzz import fuzz
 
 from skills.targeting.bulk import paused_gc
 from skills.targeting.catalog import Catalog, DedupePolicy, load_catalog
-from skills.targeting.models import Lead, MergeRecord, MergeRule
+from skills.targeting.models import CompanyMember, Lead, MergeRecord, MergeRule
 from skills.targeting.textkeys import has_arabic, skeleton
 
 _RULE_RANK: dict[MergeRule, int] = {"same_identity": -1, "same_email": 0, "same_mobile": 1, "domain_and_name": 2,
@@ -250,7 +250,7 @@ def _find(leads: Sequence[Lead], *, now: datetime, vetoes: Iterable[tuple[str, s
                         clusters=sorted(id_clusters))
 
 
-def company_groups(leads: Sequence[Lead]) -> dict[str, str]:
+def company_groups(leads: Sequence[Lead | CompanyMember]) -> dict[str, str]:
     """lead_id -> company_id: people of one company (shared domain, phone line or company name).
 
     Softer than a merge and never destructive; used for the buying committee and company caps.
@@ -263,8 +263,12 @@ def company_groups(leads: Sequence[Lead]) -> dict[str, str]:
         keys = [f"k:{lead.company_key}"] if lead.company_key else []
         if lead.email_domain:
             keys.append(f"d:{lead.email_domain}")
-        if lead.phone is not None:
-            keys.append(f"p:{lead.phone.e164}")
+        if isinstance(lead, CompanyMember):
+            phone = lead.phone_e164
+        else:
+            phone = lead.phone.e164 if lead.phone is not None else None
+        if phone:
+            keys.append(f"p:{phone}")
         for key in keys:
             if key in first:
                 uf.union(first[key], i)

@@ -6,6 +6,7 @@ later step reads, never edits. Original text is always kept beside its match key
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -70,6 +71,16 @@ class ConsentEvidence(_Frozen):
     strength: EvidenceStrength = Field(description="strong: a source that records consent itself (inbound form, "
                                                    "event with consent); weak: a purchased list or an unknown "
                                                    "source; none: a scraped source.")
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyMember:
+    """What company grouping reads of a lead, read from the store without building the whole lead."""
+
+    lead_id: str
+    company_key: str
+    email_domain: str | None
+    phone_e164: str | None
 
 
 class Lead(_Frozen):

@@ -28,7 +28,7 @@ from importlib import resources
 import yaml
 
 from skills.targeting.catalog import Catalog, Text, load_catalog
-from skills.targeting.contactability import ConsentLookup, ContactabilityJudge
+from skills.targeting.contactability import ConsentLookup, ContactabilityJudge, consent_ids
 from skills.targeting.dedupe import company_groups
 from skills.targeting.models import ChannelVerdict, ContactChannel, Lead
 from skills.targeting.phones import parse_phone
@@ -79,7 +79,7 @@ class TargetingRecipients:
     def record_touch(self, tenant: str, contact_id: str | None, channel: Channel, address: str,
                      at: datetime) -> None:
         target = _CHANNELS.get(channel)
-        found = self._lead(tenant, contact_id, address_key(address))
+        found = self._lead(tenant, contact_id, address_key(address), owners_too=False)
         if target is None or found is None:
             return
         lead = found[0]
@@ -97,10 +97,12 @@ class TargetingRecipients:
         return True
 
     # -- the parts ---------------------------------------------------------------------------------
-    def _lead(self, tenant: str, contact_id: str | None, key: str) -> tuple[Lead, list[Lead], list[str]] | None:
-        """The kept lead, its merged duplicates, and every kept lead that has the address."""
-        owners = self._repo.lead_ids_with_address(tenant, key)
+    def _lead(self, tenant: str, contact_id: str | None, key: str, *, owners_too: bool = True
+              ) -> tuple[Lead, list[Lead], list[str]] | None:
+        """The kept lead, its merged duplicates, and every kept lead that has the address (not looked up
+        without ``owners_too`` when the contact is known: then the list is empty)."""
         group = self._repo.lead_group(tenant, contact_id) if contact_id else []
+        owners = self._repo.lead_ids_with_address(tenant, key) if owners_too or not group else []
         if not group and owners:
             # No contact named (or one we do not know): the address's own lead is who it reaches.
             group = self._repo.lead_group(tenant, owners[0])
@@ -121,7 +123,7 @@ class TargetingRecipients:
             return "blocked", "channel_unknown", text
         policy = self._catalog.policy.reputation
         touches = self._repo.touches(tenant, now - timedelta(days=max(policy.cooldown_days, 7)))
-        touched = self._repo.leads_by_id(tenant, {t.lead_id for t in touches} - {lead.lead_id})
+        touched = self._repo.company_members(tenant, {t.lead_id for t in touches} - {lead.lead_id})
         company_of = company_groups([lead, *members, *touched])
         guard = ReputationGuard(touches, now=now, company_of=company_of, catalog=self._catalog)
         judge = ContactabilityJudge(tenant=tenant, consent=self._consent,
@@ -130,6 +132,7 @@ class TargetingRecipients:
         # The lead's own address stays in view (its do-not-contact entry still counts) under an id no
         # consent or touch is recorded for, so nothing is counted twice.
         own = [lead.model_copy(update={"lead_id": f"{lead.lead_id}:own"})] if recipient != lead else []
+        judge.prefetch(consent_ids([recipient, *members, *own]))  # one read of the registry, not one a channel
         verdict = judge.judge(recipient, [*members, *own]).channel(channel)
         if verdict.status in ("safe", "needs_review"):
             hold = guard.company_hold(company_of[lead.lead_id])

@@ -16,7 +16,7 @@ from typing import Literal
 
 from skills.targeting.bulk import paused_gc
 from skills.targeting.errors import MergeNotFound
-from skills.targeting.models import ImportIssue, ImportReport, Lead, MergeRecord
+from skills.targeting.models import CompanyMember, ImportIssue, ImportReport, Lead, MergeRecord
 from skills.targeting.records import LeadReader
 from tools.store import Conn, Database
 
@@ -103,6 +103,14 @@ CREATE INDEX IF NOT EXISTS leads_merged ON leads (tenant, merged_into);
 _BY_EMAIL = "SELECT COALESCE(merged_into, lead_id) FROM leads WHERE tenant = ? AND json_extract(data, '$.email') = ?"
 _BY_PHONE = ("SELECT COALESCE(merged_into, lead_id) FROM leads WHERE tenant = ?"
              " AND json_extract(data, '$.phone.e164') = ?")
+# A lead and the leads merged into it: two indexed lookups in one statement (the primary key, then
+# ``leads_merged``; an OR of the two would let SQLite scan the tenant's leads instead).
+_GROUP = ("SELECT lead_id, merged_into, data FROM leads WHERE tenant = ? AND lead_id = ? UNION ALL"
+          " SELECT lead_id, merged_into, data FROM leads WHERE tenant = ? AND merged_into = ?")
+_ADDED_POINT = ("SELECT COALESCE(l.merged_into, p.lead_id) FROM contact_points p LEFT JOIN leads l"
+                " ON l.tenant = p.tenant AND l.lead_id = p.lead_id WHERE p.tenant = ? AND p.value = ?")
+_COMPANY_FACTS = ("SELECT lead_id, json_extract(data, '$.company_key'), json_extract(data, '$.email_domain'),"
+                  " json_extract(data, '$.phone.e164') FROM leads WHERE tenant = ?")
 _ACTIVE_LEADS = "SELECT data FROM leads WHERE tenant = ? AND merged_into IS NULL ORDER BY lead_id"
 _ALL_LEADS = "SELECT data FROM leads WHERE tenant = ? ORDER BY lead_id"
 _LIVE_MERGES = "SELECT * FROM merges WHERE tenant = ? AND undone_at IS NULL ORDER BY merge_id"
@@ -347,21 +355,24 @@ class TargetingRepository:
         """The kept lead for ``lead_id`` (itself, or the lead it was merged into) first, then the leads
         merged into it; empty when the id is unknown."""
         with self._db.read() as conn:
+            rows = conn.execute(_GROUP, (tenant, lead_id, tenant, lead_id)).fetchall()  # most leads: this one read
+            own = next((r for r in rows if r[0] == lead_id), None)
+            if own is None:
+                return []
             kept = lead_id
-            for _ in range(8):  # a merged lead points at its kept one; chains are short
-                row = conn.execute("SELECT merged_into FROM leads WHERE tenant = ? AND lead_id = ?",
-                                   (tenant, kept)).fetchone()
-                if row is None:
-                    return []
-                if row[0] is None:
-                    break
-                kept = row[0]
-            head = conn.execute("SELECT data FROM leads WHERE tenant = ? AND lead_id = ?", (tenant, kept)).fetchall()
-            # No ORDER BY here: it would steer SQLite to the primary key's index instead of ``leads_merged``.
-            rest = conn.execute("SELECT data FROM leads WHERE tenant = ? AND merged_into = ?",
-                                (tenant, kept)).fetchall()
-        merged = sorted((Lead.model_validate_json(r[0]) for r in rest), key=lambda lead: lead.lead_id)
-        return [*(Lead.model_validate_json(r[0]) for r in head), *merged]
+            if own[1] is not None:  # merged into another lead: the group is the kept lead's
+                kept = own[1]
+                for _ in range(8):  # a merged lead points at its kept one; chains are short
+                    row = conn.execute("SELECT merged_into FROM leads WHERE tenant = ? AND lead_id = ?",
+                                       (tenant, kept)).fetchone()
+                    if row is None:
+                        return []
+                    if row[0] is None:
+                        break
+                    kept = row[0]
+                rows = conn.execute(_GROUP, (tenant, kept, tenant, kept)).fetchall()
+        merged = sorted((Lead.model_validate_json(r[2]) for r in rows if r[0] != kept), key=lambda lead: lead.lead_id)
+        return [*(Lead.model_validate_json(r[2]) for r in rows if r[0] == kept), *merged]
 
     def lead_ids_with_address(self, tenant: str, value: str) -> list[str]:
         """Kept lead ids that have ``value`` (an E.164 phone or a lower-cased email) as a contact point,
@@ -369,10 +380,7 @@ class TargetingRepository:
         # One indexed lookup each: the expression must read exactly as the index's for SQLite to use it.
         own = _BY_EMAIL if "@" in value else _BY_PHONE
         with self._db.read() as conn:
-            rows = [*conn.execute(own, (tenant, value)), *conn.execute(
-                "SELECT COALESCE(l.merged_into, p.lead_id) FROM contact_points p"
-                " LEFT JOIN leads l ON l.tenant = p.tenant AND l.lead_id = p.lead_id"
-                " WHERE p.tenant = ? AND p.value = ?", (tenant, value))]
+            rows = conn.execute(f"{own} UNION {_ADDED_POINT}", (tenant, value, tenant, value)).fetchall()
         return sorted({r[0] for r in rows})
 
     def contact_points(self, tenant: str, lead_ids: Iterable[str]) -> set[str]:
@@ -414,6 +422,20 @@ class TargetingRepository:
                 found += [Lead.model_validate_json(r[0]) for r in conn.execute(
                     f"SELECT data FROM leads WHERE tenant = ? AND lead_id IN ({','.join('?' * len(chunk))})",  # noqa: S608
                     (tenant, *chunk))]
+        return found
+
+    def company_members(self, tenant: str, lead_ids: Iterable[str]) -> list[CompanyMember]:
+        """What company grouping needs of each of ``lead_ids`` (:func:`skills.targeting.dedupe.company_groups`),
+        read as four values a lead instead of building each lead: a recipient check groups every lead
+        touched in the cooling-off window, which grows with the tenant's outreach."""
+        ids = list(dict.fromkeys(lead_ids))
+        found: list[CompanyMember] = []
+        with self._db.read() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                found += [CompanyMember(r[0], r[1], r[2], r[3]) for r in conn.execute(
+                    f"{_COMPANY_FACTS} AND lead_id IN ({marks})", (tenant, *chunk))]
         return found
 
     def import_file_name(self, import_id: str) -> str | None:
