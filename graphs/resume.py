@@ -539,7 +539,11 @@ def _resume_batch(graph: CompiledStateGraph[Any, Any, Any, Any], ctx: GovernedCo
     # What the branches learn from the drafts approved waits for the answers (agents.learning).
     run, later = replace(ctx, caller=answered[0][0].caller, approvers=approvers).learning_later()
     try:
-        values = dict(graph.invoke(Command(resume=resumes), config, context=run))
+        # The thread is saved once, when the turn ends (with every branch's writes), not after each step:
+        # saving a thread of twenty branches step by step cost a third of a turn. A worker killed in the middle
+        # leaves the thread as it was before the turn; its decisions are in the gateway, and the next resume
+        # lets those branches read them while the side-effect ledger keeps each execution to one.
+        values = dict(graph.invoke(Command(resume=resumes), config, context=run, durability="exit"))
         results = _Results(ctx, graph, config, values)
         for answer, approval in answered:
             answer.finish(results.of(approval))

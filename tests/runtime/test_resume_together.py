@@ -212,3 +212,31 @@ def test_a_turn_waits_for_an_answer_already_on_its_way_and_not_when_none_is(
     assert results[first.approval_id].outcome.status == "executed"
     assert results[second.approval_id].outcome.status == "executed"
     assert graph.invokes == 2, "the answer on its way joined the first answer's turn"
+
+
+def test_a_turn_saves_the_thread_once_when_it_ends_not_after_each_step(
+        make_ctx: Callable[..., Any], checkpointer: Any, leads_file: Any, settings: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each step saved on its own cost a turn of twenty answers a third of its time (the checkpoint
+    of a thread with twenty branches, again and again). A worker killed in the middle of a turn leaves
+    the thread as it was before it; the side-effect ledger keeps each execution to one when the thread
+    is resumed again (``tests/reliability/test_reliability_crash.py`` kills workers mid-decision)."""
+    started = start_autopilot(make_ctx(), checkpointer, leads_file, top_n=3)
+    saves: list[str] = []
+    put = checkpointer.put
+
+    def counted(config: Any, *args: Any, **kwargs: Any) -> Any:
+        saves.append(config["configurable"].get("checkpoint_ns", ""))
+        return put(config, *args, **kwargs)
+
+    monkeypatch.setattr(checkpointer, "put", counted)
+    graph = CountingGraph(build_autopilot_graph(checkpointer))
+    manager = make_ctx(Role.sales_manager)
+
+    results = _answer_together(graph, started.thread_id, settings.data_dir / "locks",
+                               [(manager, a.approval_id, "approve", {}) for a in started.pending])
+
+    assert graph.invokes == 1
+    assert [r.outcome.status for r in results if isinstance(r, ResumeResult) and r.outcome] == ["executed"] * 3
+    assert len(outbox_files(settings)) == 3
+    assert saves == [""], saves
