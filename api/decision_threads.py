@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 
+from graphs.resume import incoming
+
 T = TypeVar("T")
 
 DECISION_THREADS = 128  # per process: more than the approvals a burst can hold waiting at once
@@ -37,7 +39,9 @@ def _limiter() -> anyio.CapacityLimiter:
 
 
 async def run_decision(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-    """``func(*args, **kwargs)`` on a decision thread."""
+    """``func(*args, **kwargs)`` on a decision thread. The decision is noted as it arrives, before a thread
+    takes it up: a resume about to start waits for the rest of a burst (:func:`graphs.resume.incoming`)."""
+    incoming()
     return await anyio.to_thread.run_sync(partial(func, *args, **kwargs), limiter=_limiter())
 
 

@@ -160,7 +160,10 @@ class _Desk:
             while True:
                 now = time.monotonic()
                 announced = self.arriving > 0 and now < deadline
-                entering = _entries.count > 0 and now < entries_deadline
+                # A burst of answers reaches a worker over a few hundred milliseconds, and an answer the turn
+                # leaves behind costs a second turn that re-enters every branch still waiting: the turn
+                # also waits until no decision has come in for BURST_GAP seconds.
+                entering = (_entries.count > 0 or now - _entries.last < BURST_GAP) and now < entries_deadline
                 if not (announced or entering):
                     return
                 self.guard.wait(min(ENTRY_POLL, entries_deadline - now) if entering else deadline - now)
@@ -169,7 +172,8 @@ class _Desk:
 _desks: dict[str, _Desk] = {}
 _desks_guard = threading.Lock()
 ENTRY_POLL = 0.01  # seconds between looks at the decisions still being checked, while a turn waits for them
-ENTRY_WAIT = 0.1  # seconds a turn waits at most for decisions still being checked (their thread unknown)
+ENTRY_WAIT = 0.3  # seconds a turn waits at most for decisions still being checked (their thread unknown)
+BURST_GAP = 0.05  # seconds without a new decision after which a burst of them is taken to be over
 
 
 class _Entries:
@@ -177,6 +181,7 @@ class _Entries:
 
     def __init__(self) -> None:
         self.count = 0
+        self.last = float("-inf")  # time.monotonic() when the last decision came in (:func:`incoming`)
         self.lock = threading.Lock()
 
 
@@ -205,10 +210,17 @@ def entering() -> Iterator[Entry]:
     entry = Entry()
     with _entries.lock:
         _entries.count += 1
+        _entries.last = time.monotonic()
     try:
         yield entry
     finally:
         entry.end()
+
+
+def incoming() -> None:
+    """A decision has reached this process (its request, before a thread takes it up): a turn starting now
+    waits until the burst it may belong to is over (:data:`BURST_GAP`, :data:`ENTRY_WAIT` at most)."""
+    _entries.last = time.monotonic()
 
 
 @contextmanager

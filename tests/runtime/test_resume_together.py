@@ -240,3 +240,43 @@ def test_a_turn_saves_the_thread_once_when_it_ends_not_after_each_step(
     assert [r.outcome.status for r in results if isinstance(r, ResumeResult) and r.outcome] == ["executed"] * 3
     assert len(outbox_files(settings)) == 3
     assert saves == [""], saves
+
+
+def test_a_turn_waits_for_the_end_of_a_burst_of_decisions_still_coming_in(
+        make_ctx: Callable[..., Any], checkpointer: Any, leads_file: Any, settings: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 200-request race reaches a worker over a few hundred milliseconds: the first turn left with the
+    answers checked so far, and the second re-entered every branch still waiting (a turn of one answer cost
+    as much as a turn of nineteen). Decisions that have come in (:func:`graphs.resume.incoming`, before any
+    thread took them up) hold a starting turn until none has come in for ``BURST_GAP``."""
+    import graphs.resume as resume_module
+    from graphs.resume import incoming
+
+    monkeypatch.setattr(resume_module, "BURST_GAP", 0.25)
+    monkeypatch.setattr(resume_module, "ENTRY_WAIT", 5.0)
+    monkeypatch.setattr(resume_module, "ARRIVAL_WAIT", 5.0)
+    started = start_autopilot(make_ctx(), checkpointer, leads_file, top_n=2)
+    first, second = started.pending
+    graph = CountingGraph(build_autopilot_graph(checkpointer))
+    manager = make_ctx(Role.sales_manager)
+    lock_dir = settings.data_dir / "locks"
+    results: dict[str, ResumeResult] = {}
+
+    def the_rest_of_the_burst() -> None:
+        ends = time.monotonic() + 0.6
+        while time.monotonic() < ends:  # requests still coming in, not yet on a thread
+            incoming()
+            time.sleep(0.02)
+        results[second.approval_id] = resume(graph, manager, second.approval_id, "approve",  # type: ignore[arg-type]
+                                             lock_dir=lock_dir)
+
+    incoming()
+    burst = threading.Thread(target=the_rest_of_the_burst)
+    burst.start()
+    results[first.approval_id] = resume(graph, manager, first.approval_id, "approve",  # type: ignore[arg-type]
+                                        lock_dir=lock_dir)
+    burst.join(30)
+
+    assert [results[a.approval_id].outcome.status for a in (first, second)] == ["executed", "executed"]  # type: ignore[union-attr]
+    assert graph.invokes == 1, "the answer at the end of the burst went in the same turn"
+    assert len(outbox_files(settings)) == 2
