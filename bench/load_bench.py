@@ -185,6 +185,20 @@ def _stop(server: Server) -> None:
         server.process.kill()
 
 
+def _quiet(server: Server, *, window: float = 0.25, busy_share: float = 0.05, timeout: float = 20.0) -> float:
+    """Wait until the server's processes use under ``busy_share`` of a core over ``window`` seconds; returns
+    the seconds waited. wrk ends a phase with up to ``--clients`` requests still queued in the server, and
+    the next phase used to start while the workers were still answering them (the race after the list
+    phase measured that backlog too: about twice the CPU a request of the race run alone)."""
+    began = time.monotonic()
+    while time.monotonic() - began < timeout:
+        before = _cpu_seconds(server.process.pid)
+        time.sleep(window)
+        if _cpu_seconds(server.process.pid) - before < busy_share * window:
+            break
+    return time.monotonic() - began
+
+
 def _warm(server: Server, path: str) -> None:
     """One request first: the tenant's desk is built and its cards synced before the clock starts."""
     httpx.get(server.base + path, headers={"Authorization": f"Bearer {server.key}"}, timeout=60)
@@ -386,6 +400,7 @@ class Run:
 
     def load(self, server: Server, path: str, name: str, *, seconds: float,
              allowed_5xx: frozenset[int] = frozenset()) -> Phase:
+        _quiet(server)
         cpu_before = _cpu_seconds(server.process.pid)
         if self.use_wrk:
             phase = _wrk(server, path, name, clients=self.args.clients, seconds=seconds, threads=self.args.threads,
@@ -413,6 +428,7 @@ def _main_phases(run: Run, server: Server, approvals: list[str], *, label: str =
         _warm(server, APPROVALS)
         run.load(server, APPROVALS, "GET /approvals" + label, seconds=run.args.seconds)
     if "race" in phases:
+        _quiet(server)
         cpu_before = _cpu_seconds(server.process.pid)
         race = asyncio.run(_race_decisions(server, run.args.clients, approvals))
         race.server_cpu_seconds = _cpu_seconds(server.process.pid) - cpu_before
