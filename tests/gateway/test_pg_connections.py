@@ -1,5 +1,9 @@
 """Store objects built per request (a graph's context per approval answered) cost no PostgreSQL connection
-unless they write: 200 racing approvals used to open two each and ran the server out of connections."""
+unless they write: 200 racing approvals used to open two each and ran the server out of connections.
+
+A store's outermost write transaction begins with its advisory lock and ends with its change notification in
+one round trip each; what fails is rolled back, a transaction opened inside another is a savepoint of it,
+and the writer connection is still good afterwards."""
 
 from __future__ import annotations
 
@@ -58,3 +62,51 @@ def test_a_dropped_schema_is_created_again_by_the_next_store(data: Path) -> None
     with store.transaction() as conn:
         conn.execute("INSERT INTO notes (id, body) VALUES (1, 'x')")
     store.close()
+
+
+def _bodies(db: Database) -> list[str]:
+    with db.read() as conn:
+        return [r[0] for r in conn.execute("SELECT body FROM notes ORDER BY id").fetchall()]
+
+
+class Refused(Exception):
+    pass
+
+
+def test_a_transaction_that_fails_leaves_nothing_and_the_next_one_commits(data: Path) -> None:
+    db = Database(data / "notes.db", schema=SCHEMA, database_url=URL)
+    with pytest.raises(Refused), db.transaction() as conn:
+        conn.execute("INSERT INTO notes (id, body) VALUES (?, ?)", (1, "half"))
+        raise Refused
+    with pytest.raises(Exception, match=r"duplicate key|unique"), db.transaction() as conn:
+        conn.execute("INSERT INTO notes (id, body) VALUES (?, ?)", (2, "first"))
+        conn.execute("INSERT INTO notes (id, body) VALUES (?, ?)", (2, "again"))  # the server refuses it
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO notes (id, body) VALUES (?, ?)", (3, "kept"))
+    assert _bodies(db) == ["kept"]
+
+
+def test_a_transaction_inside_another_is_rolled_back_alone(data: Path) -> None:
+    db = Database(data / "notes.db", schema=SCHEMA, database_url=URL)
+    with db.transaction() as outer:
+        outer.execute("INSERT INTO notes (id, body) VALUES (?, ?)", (1, "outer"))
+        with pytest.raises(Refused), db.transaction() as inner:
+            inner.execute("INSERT INTO notes (id, body) VALUES (?, ?)", (2, "inner"))
+            raise Refused
+        with db.transaction() as inner:
+            inner.execute("INSERT INTO notes (id, body) VALUES (?, ?)", (3, "inner, kept"))
+        assert _bodies(db) == ["outer", "inner, kept"]  # this thread reads its own open transaction
+    assert _bodies(db) == ["outer", "inner, kept"]
+
+
+def test_a_transaction_that_only_reads_commits_and_leaves_no_lock(data: Path) -> None:
+    db = Database(data / "notes.db", schema=SCHEMA, database_url=URL)
+    with db.transaction() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM notes").fetchone()[0] == 0
+    other = Database(data / "notes.db", schema=SCHEMA, database_url=URL)  # another writer connection
+    try:
+        with other.transaction() as conn:  # would wait forever on a lock left held
+            conn.execute("INSERT INTO notes (id, body) VALUES (?, ?)", (1, "after a read"))
+    finally:
+        other.close()
+    assert _bodies(db) == ["after a read"]
