@@ -324,6 +324,7 @@ def read_pool(url: str) -> ReadPool:
 
 _applied: set[tuple[str, str, str]] = set()  # (url, schema, sha256 of the script) this process has applied
 
+
 def _roll_back(conn: psycopg.Connection[Any]) -> None:
     """End a failed transaction (nothing to do on a connection that broke: the server rolled it back)."""
     import psycopg
@@ -342,6 +343,10 @@ class PostgresDatabase:
         self.url = url
         self.schema = schema_name(self.path)
         self._key = lock_key(self.schema)
+        # An outermost write transaction's first and last round trips, each one simple query: BEGIN with the
+        # store's lock, and the change notification (a row only if the transaction changed one) with COMMIT.
+        self._begin = f"BEGIN; SELECT pg_advisory_xact_lock({int(self._key)})"
+        self._notify_and_commit = notify_sql().replace("%s", "'" + self.schema.replace("'", "''") + "'") + "; COMMIT"
         self._named = named_rows
         self._lock = threading.RLock()
         self._local = threading.local()  # .depth: this thread's open transactions (its reads use the writer)
@@ -422,17 +427,6 @@ class PostgresDatabase:
                 self._local.depth -= 1
             if changed:
                 self._signal.committed(self.schema)
-
-    @property
-    def _begin(self) -> str:
-        return f"BEGIN; SELECT pg_advisory_xact_lock({int(self._key)})"
-
-    @property
-    def _notify_and_commit(self) -> str:
-        """The change notification (a row only if the transaction changed one), then COMMIT: one simple query
-        whose first result is the notification's."""
-        literal = "'" + self.schema.replace("'", "''") + "'"
-        return notify_sql().replace("%s", literal) + "; COMMIT"
 
     def change_version(self) -> int | None:
         """This schema's change version (:class:`tools.pg_signal.ChangeSignal`); None: unknown, cache nothing."""
