@@ -263,12 +263,8 @@ def company_groups(leads: Sequence[Lead | CompanyMember]) -> dict[str, str]:
         keys = [f"k:{lead.company_key}"] if lead.company_key else []
         if lead.email_domain:
             keys.append(f"d:{lead.email_domain}")
-        if isinstance(lead, CompanyMember):
-            phone = lead.phone_e164
-        else:
-            phone = lead.phone.e164 if lead.phone is not None else None
-        if phone:
-            keys.append(f"p:{phone}")
+        if lead.phone_e164:
+            keys.append(f"p:{lead.phone_e164}")
         for key in keys:
             if key in first:
                 uf.union(first[key], i)

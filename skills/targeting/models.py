@@ -111,6 +111,10 @@ class Lead(_Frozen):
     consent_evidence: ConsentEvidence | None = Field(default=None, description="The consent column, if any.")
     extras: dict[str, str] = Field(default_factory=dict, description="Columns no field maps to, kept as read.")
 
+    @property
+    def phone_e164(self) -> str | None:
+        return self.phone.e164 if self.phone is not None else None
+
 
 class ImportIssue(_Frozen):
     row_number: int
